@@ -1,0 +1,208 @@
+//! Configuration read once per cold start: settings from the environment, targets and
+//! the facts API key from SSM Parameter Store in a single `GetParameters` call.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Settings from the function's environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Prefix of every lab parameter, ending in `/` (e.g. `/eventlab/`).
+    pub parameter_prefix: String,
+    /// Base URL of the facts API; tests point it at a local server.
+    pub facts_base_url: String,
+    pub facts_timeout: Duration,
+}
+
+pub const DEFAULT_FACTS_BASE_URL: &str = "https://api.api-ninjas.com";
+const DEFAULT_FACTS_TIMEOUT_MS: u64 = 800;
+
+impl Settings {
+    /// Reads `EVENTLAB_PARAMETER_PREFIX` (required), `FACTS_BASE_URL` and `FACTS_TIMEOUT_MS`.
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut parameter_prefix = get("EVENTLAB_PARAMETER_PREFIX")
+            .ok_or(ConfigError::MissingEnv("EVENTLAB_PARAMETER_PREFIX"))?;
+        if !parameter_prefix.ends_with('/') {
+            parameter_prefix.push('/');
+        }
+        let facts_timeout_ms = match get("FACTS_TIMEOUT_MS") {
+            None => DEFAULT_FACTS_TIMEOUT_MS,
+            Some(raw) => raw
+                .parse()
+                .map_err(|_| ConfigError::BadEnv("FACTS_TIMEOUT_MS", raw))?,
+        };
+        Ok(Self {
+            parameter_prefix,
+            facts_base_url: get("FACTS_BASE_URL")
+                .unwrap_or_else(|| DEFAULT_FACTS_BASE_URL.to_owned()),
+            facts_timeout: Duration::from_millis(facts_timeout_ms),
+        })
+    }
+}
+
+/// Where each service's events go, and the facts API key if one is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Targets {
+    pub sqs_queue_url: String,
+    /// `None` until the learner stores a real key: the generator then uses fallback facts.
+    pub facts_api_key: Option<String>,
+}
+
+/// Parameter names under the prefix.
+pub const SQS_QUEUE_URL: &str = "sqs/queue-url";
+pub const FACTS_API_KEY: &str = "facts/api-key";
+/// The value Terraform seeds the key parameter with; the learner overwrites it.
+pub const API_KEY_PLACEHOLDER: &str = "unset";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {0} is not set")]
+    MissingEnv(&'static str),
+    #[error("environment variable {0} has an invalid value {1:?}")]
+    BadEnv(&'static str, String),
+    #[error("SSM parameters missing: {}", .0.join(", "))]
+    MissingParameters(Vec<String>),
+    #[error("reading SSM parameters failed: {0}")]
+    Ssm(String),
+}
+
+impl Targets {
+    /// Reads every target in one `GetParameters` call (decrypting the `SecureString` key).
+    pub async fn load(ssm: &aws_sdk_ssm::Client, prefix: &str) -> Result<Self, ConfigError> {
+        let names = [SQS_QUEUE_URL, FACTS_API_KEY].map(|name| format!("{prefix}{name}"));
+        let output = ssm
+            .get_parameters()
+            .set_names(Some(names.to_vec()))
+            .with_decryption(true)
+            .send()
+            .await
+            .map_err(|err| {
+                ConfigError::Ssm(aws_sdk_ssm::error::DisplayErrorContext(err).to_string())
+            })?;
+        let mut values: HashMap<String, String> = output
+            .parameters()
+            .iter()
+            .filter_map(|p| {
+                Some((
+                    p.name()?.strip_prefix(prefix)?.to_owned(),
+                    p.value()?.to_owned(),
+                ))
+            })
+            .collect();
+        let mut take = |name: &str| values.remove(name);
+
+        let sqs_queue_url = take(SQS_QUEUE_URL);
+        // The key is optional by design: no key means fallback facts, not a failed start.
+        let facts_api_key =
+            take(FACTS_API_KEY).filter(|key| !key.trim().is_empty() && key != API_KEY_PLACEHOLDER);
+        match sqs_queue_url {
+            Some(sqs_queue_url) => Ok(Self {
+                sqs_queue_url,
+                facts_api_key,
+            }),
+            None => Err(ConfigError::MissingParameters(vec![format!(
+                "{prefix}{SQS_QUEUE_URL}"
+            )])),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_ssm::operation::get_parameters::GetParametersOutput;
+    use aws_sdk_ssm::types::Parameter;
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |key| map.get(key).cloned()
+    }
+
+    fn parameter(name: &str, value: &str) -> Parameter {
+        Parameter::builder().name(name).value(value).build()
+    }
+
+    #[test]
+    fn settings_default_what_they_can_and_require_the_prefix() {
+        let settings = Settings::from_env(env(&[("EVENTLAB_PARAMETER_PREFIX", "/lab")])).unwrap();
+        assert_eq!(settings.parameter_prefix, "/lab/");
+        assert_eq!(settings.facts_base_url, DEFAULT_FACTS_BASE_URL);
+        assert_eq!(settings.facts_timeout, Duration::from_millis(800));
+
+        let err = Settings::from_env(env(&[])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable EVENTLAB_PARAMETER_PREFIX is not set"
+        );
+        let err = Settings::from_env(env(&[
+            ("EVENTLAB_PARAMETER_PREFIX", "/l/"),
+            ("FACTS_TIMEOUT_MS", "soon"),
+        ]));
+        assert!(err.unwrap_err().to_string().contains("FACTS_TIMEOUT_MS"));
+    }
+
+    #[tokio::test]
+    async fn loads_every_target_in_one_decrypting_call() {
+        let get = mock!(aws_sdk_ssm::Client::get_parameters)
+            .match_requests(|req| {
+                req.with_decryption() == Some(true)
+                    && req.names()
+                        == [
+                            "/lab/sqs/queue-url".to_owned(),
+                            "/lab/facts/api-key".to_owned(),
+                        ]
+            })
+            .then_output(|| {
+                GetParametersOutput::builder()
+                    .parameters(parameter("/lab/sqs/queue-url", "http://queue"))
+                    .parameters(parameter("/lab/facts/api-key", "secret"))
+                    .build()
+            });
+        let ssm = mock_client!(aws_sdk_ssm, RuleMode::Sequential, &[&get]);
+
+        let targets = Targets::load(&ssm, "/lab/").await.unwrap();
+        assert_eq!(
+            targets,
+            Targets {
+                sqs_queue_url: "http://queue".into(),
+                facts_api_key: Some("secret".into())
+            }
+        );
+        assert_eq!(get.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_placeholder_key_means_no_key() {
+        let get = mock!(aws_sdk_ssm::Client::get_parameters).then_output(|| {
+            GetParametersOutput::builder()
+                .parameters(parameter("/lab/sqs/queue-url", "http://queue"))
+                .parameters(parameter("/lab/facts/api-key", API_KEY_PLACEHOLDER))
+                .build()
+        });
+        let ssm = mock_client!(aws_sdk_ssm, RuleMode::Sequential, &[&get]);
+        assert_eq!(
+            Targets::load(&ssm, "/lab/").await.unwrap().facts_api_key,
+            None
+        );
+    }
+
+    #[tokio::test]
+    async fn a_missing_target_fails_init_naming_the_parameter() {
+        let get = mock!(aws_sdk_ssm::Client::get_parameters).then_output(|| {
+            GetParametersOutput::builder()
+                .invalid_parameters("/lab/sqs/queue-url")
+                .build()
+        });
+        let ssm = mock_client!(aws_sdk_ssm, RuleMode::Sequential, &[&get]);
+        let err = Targets::load(&ssm, "/lab/").await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "SSM parameters missing: /lab/sqs/queue-url"
+        );
+    }
+}

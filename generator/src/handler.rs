@@ -1,0 +1,509 @@
+//! The HTTP API handler: request → events → publisher → response.
+//!
+//! API Gateway has already checked the JWT; this validates the request itself and
+//! rejects bad input with a 4xx JSON error before anything is published.
+
+use std::time::Instant;
+
+use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
+use aws_lambda_events::encodings::Body;
+use aws_lambda_events::http::{HeaderMap, HeaderValue, Method, header};
+use base64::Engine;
+use chrono::Utc;
+use eventlab_schema::{FactSource, ID_RANGE, LabEvent, RunId, Service};
+use rand::RngExt;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::facts::Facts;
+use crate::publish::Publish;
+
+/// Events one request may ask for.
+pub const MAX_COUNT: u32 = 500;
+
+/// The services this deployment has a lane for.
+pub const ROUTED_SERVICES: &[Service] = &[Service::Sqs];
+
+/// Optional JSON body of `POST /<service>`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateRequest {
+    pub count: Option<u32>,
+    pub run_id: Option<RunId>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Published {
+    pub event_id: Uuid,
+    pub seq: u32,
+    /// The service's id for the event (SQS message id, …).
+    pub message_id: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Failed {
+    pub event_id: Uuid,
+    pub seq: u32,
+    pub error: String,
+}
+
+/// The response body of a publishing request.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GenerateResponse {
+    pub run_id: RunId,
+    pub service: Service,
+    pub requested: usize,
+    pub fact_source: FactSource,
+    /// Wall time of the publish calls, retries included.
+    pub publish_ms: f64,
+    pub events: Vec<Published>,
+    pub failures: Vec<Failed>,
+}
+
+/// The generator with its clients, built once at init.
+#[derive(Debug)]
+pub struct Generator<P> {
+    pub publisher: P,
+    pub facts: Facts,
+}
+
+impl<P: Publish> Generator<P> {
+    pub async fn handle(&self, request: ApiGatewayV2httpRequest) -> ApiGatewayV2httpResponse {
+        match self.try_handle(request).await {
+            Ok(response) => response,
+            Err(rejection) => {
+                tracing::info!(status = rejection.status, error = %rejection.message, "request rejected");
+                rejection.into_response()
+            }
+        }
+    }
+
+    async fn try_handle(
+        &self,
+        request: ApiGatewayV2httpRequest,
+    ) -> Result<ApiGatewayV2httpResponse, Rejection> {
+        let service = route_service(&request)?;
+        if request.request_context.http.method != Method::POST {
+            return Err(Rejection::method_not_allowed(
+                &request.request_context.http.method,
+            ));
+        }
+        let caller = caller_sub(&request)?;
+        let body = parse_body(&request)?;
+        let count = body.count.unwrap_or(1);
+        if !(1..=MAX_COUNT).contains(&count) {
+            return Err(Rejection::bad_request(format!(
+                "count must be between 1 and {MAX_COUNT}, got {count}"
+            )));
+        }
+        let run_id = body.run_id.unwrap_or_else(RunId::generate);
+
+        let (fact, fact_source) = self.facts.random().await;
+        let events = build_events(service, count, &run_id, &fact, fact_source, &caller);
+        self.publisher
+            .check(service, &events)
+            .map_err(|e| Rejection::new(413, e.to_string()))?;
+
+        let started = Instant::now();
+        let deliveries = self.publisher.publish(service, &events).await;
+        let publish_ms = started.elapsed().as_secs_f64() * 1000.0;
+
+        let mut response = GenerateResponse {
+            run_id,
+            service,
+            requested: events.len(),
+            fact_source,
+            publish_ms,
+            events: Vec::with_capacity(events.len()),
+            failures: Vec::new(),
+        };
+        for (event, delivery) in events.into_iter().zip(deliveries) {
+            match delivery {
+                Ok(message_id) => response.events.push(Published {
+                    event_id: event.event_id,
+                    seq: event.seq,
+                    message_id,
+                }),
+                Err(error) => response.failures.push(Failed {
+                    event_id: event.event_id,
+                    seq: event.seq,
+                    error,
+                }),
+            }
+        }
+        // All published: 200. Some: 207, with the failures listed. None: 502, the service failed us.
+        let status = match (response.events.is_empty(), response.failures.is_empty()) {
+            (_, true) => 200,
+            (false, false) => 207,
+            (true, false) => 502,
+        };
+        tracing::info!(
+            %service,
+            run_id = %response.run_id,
+            published = response.events.len(),
+            failed = response.failures.len(),
+            publish_ms,
+            "published"
+        );
+        Ok(json_response(status, &response))
+    }
+}
+
+/// Builds `count` events sharing one fact, each with its own time, id and event id.
+pub fn build_events(
+    service: Service,
+    count: u32,
+    run_id: &RunId,
+    fact: &str,
+    fact_source: FactSource,
+    caller: &str,
+) -> Vec<LabEvent> {
+    let mut rng = rand::rng();
+    (0..count)
+        .map(|seq| LabEvent {
+            time: Utc::now(),
+            id: rng.random_range(ID_RANGE),
+            service,
+            random_fact: fact.to_owned(),
+            event_id: Uuid::now_v7(),
+            run_id: run_id.clone(),
+            seq,
+            fact_source,
+            requested_by: caller.to_owned(),
+        })
+        .collect()
+}
+
+/// The service named by the route key (`POST /sqs`, `ANY /sqs`, …).
+fn route_service(request: &ApiGatewayV2httpRequest) -> Result<Service, Rejection> {
+    let route = request
+        .route_key
+        .as_deref()
+        .or(request.request_context.route_key.as_deref())
+        .unwrap_or_default();
+    let path = route.split_once(' ').map_or(route, |(_, path)| path);
+    path.trim_start_matches('/')
+        .parse::<Service>()
+        .ok()
+        .filter(|service| ROUTED_SERVICES.contains(service))
+        .ok_or_else(|| Rejection::new(404, format!("no such route: {route}")))
+}
+
+/// The caller's JWT `sub`, as the authorizer passed it on.
+fn caller_sub(request: &ApiGatewayV2httpRequest) -> Result<String, Rejection> {
+    request
+        .request_context
+        .authorizer
+        .as_ref()
+        .and_then(|authorizer| authorizer.jwt.as_ref())
+        .and_then(|jwt| jwt.claims.get("sub"))
+        .filter(|sub| !sub.is_empty())
+        .cloned()
+        .ok_or_else(|| {
+            Rejection::new(
+                401,
+                "no authenticated caller: the route must use the JWT authorizer".into(),
+            )
+        })
+}
+
+fn parse_body(request: &ApiGatewayV2httpRequest) -> Result<GenerateRequest, Rejection> {
+    let raw = match request.body.as_deref() {
+        None => return Ok(GenerateRequest::default()),
+        Some(body) if request.is_base64_encoded => base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .map_err(|e| Rejection::bad_request(format!("body is not valid base64: {e}")))?,
+        Some(body) => body.as_bytes().to_vec(),
+    };
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return Ok(GenerateRequest::default());
+    }
+    serde_json::from_slice(&raw).map_err(|e| {
+        Rejection::bad_request(format!(
+            "body must be a JSON object like {{\"count\": 10, \"run_id\": \"my-run\"}}: {e}"
+        ))
+    })
+}
+
+/// A request turned away, with the status and message the caller gets.
+#[derive(Debug)]
+struct Rejection {
+    status: i64,
+    message: String,
+    allow: Option<&'static str>,
+}
+
+impl Rejection {
+    fn new(status: i64, message: String) -> Self {
+        Self {
+            status,
+            message,
+            allow: None,
+        }
+    }
+
+    fn bad_request(message: String) -> Self {
+        Self::new(400, message)
+    }
+
+    fn method_not_allowed(method: &Method) -> Self {
+        Self {
+            status: 405,
+            message: format!("method {method} is not allowed; use POST"),
+            allow: Some("POST"),
+        }
+    }
+
+    fn into_response(self) -> ApiGatewayV2httpResponse {
+        let mut response =
+            json_response(self.status, &serde_json::json!({ "error": self.message }));
+        if let Some(allow) = self.allow {
+            response
+                .headers
+                .insert(header::ALLOW, HeaderValue::from_static(allow));
+        }
+        response
+    }
+}
+
+fn json_response(status: i64, body: &impl Serialize) -> ApiGatewayV2httpResponse {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    let mut response = ApiGatewayV2httpResponse::default();
+    response.status_code = status;
+    response.headers = headers;
+    response.body = Some(Body::Text(
+        serde_json::to_string(body).expect("response bodies always serialise"),
+    ));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::publish::{Delivery, Oversized};
+
+    /// Records what it is asked to publish; fails events whose seq is in `fail`.
+    #[derive(Default)]
+    struct RecordingPublisher {
+        published: Mutex<Vec<LabEvent>>,
+        fail: Vec<u32>,
+    }
+
+    impl Publish for RecordingPublisher {
+        fn check(&self, _: Service, events: &[LabEvent]) -> Result<(), Oversized> {
+            crate::publish::sqs::SqsPublisher::check(events)
+        }
+
+        async fn publish(&self, _: Service, events: &[LabEvent]) -> Vec<Delivery> {
+            self.published.lock().unwrap().extend_from_slice(events);
+            events
+                .iter()
+                .map(|e| {
+                    if self.fail.contains(&e.seq) {
+                        Err("boom".into())
+                    } else {
+                        Ok(format!("m{}", e.seq))
+                    }
+                })
+                .collect()
+        }
+    }
+
+    fn generator(fail: Vec<u32>) -> Generator<RecordingPublisher> {
+        Generator {
+            publisher: RecordingPublisher {
+                fail,
+                ..RecordingPublisher::default()
+            },
+            facts: Facts::new("http://127.0.0.1:9", None, Duration::from_millis(100)),
+        }
+    }
+
+    fn request(method: &str, route: &str, body: Option<&str>) -> ApiGatewayV2httpRequest {
+        let fixture = include_str!("../tests/fixtures/apigw-v2-jwt.json")
+            .replace("\"POST /sqs\"", &format!("\"{method} {route}\""))
+            .replace("\"method\": \"POST\"", &format!("\"method\": \"{method}\""));
+        let mut request: ApiGatewayV2httpRequest = serde_json::from_str(&fixture).unwrap();
+        request.body = body.map(str::to_owned);
+        request
+    }
+
+    fn body(response: &ApiGatewayV2httpResponse) -> serde_json::Value {
+        match response.body.as_ref().unwrap() {
+            Body::Text(text) => serde_json::from_str(text).unwrap(),
+            other => panic!("expected a text body, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn publishes_count_events_and_reports_them() {
+        let generator = generator(vec![]);
+        let response = generator
+            .handle(request(
+                "POST",
+                "/sqs",
+                Some(r#"{"count": 3, "run_id": "r-1"}"#),
+            ))
+            .await;
+
+        assert_eq!(response.status_code, 200);
+        let json = body(&response);
+        assert_eq!(json["run_id"], "r-1");
+        assert_eq!(json["service"], "sqs");
+        assert_eq!(json["events"].as_array().unwrap().len(), 3);
+        assert_eq!(json["events"][2]["message_id"], "m2");
+        assert_eq!(json["fact_source"], "fallback");
+
+        let published = generator.publisher.published.lock().unwrap();
+        assert_eq!(
+            published.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            [0, 1, 2]
+        );
+        assert!(
+            published
+                .iter()
+                .all(|e| e.requested_by == "learner-sub-123" && e.service == Service::Sqs)
+        );
+        assert!(published.iter().all(|e| ID_RANGE.contains(&e.id)));
+        assert_eq!(published[0].event_id.get_version_num(), 7);
+    }
+
+    #[tokio::test]
+    async fn no_body_means_one_event_and_a_generated_run() {
+        let generator = generator(vec![]);
+        let response = generator.handle(request("POST", "/sqs", None)).await;
+        assert_eq!(response.status_code, 200);
+        assert!(
+            body(&response)["run_id"]
+                .as_str()
+                .unwrap()
+                .starts_with("run-")
+        );
+        assert_eq!(generator.publisher.published.lock().unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_base64_body_is_decoded() {
+        let generator = generator(vec![]);
+        let mut req = request("POST", "/sqs", Some("eyJjb3VudCI6IDJ9")); // {"count": 2}
+        req.is_base64_encoded = true;
+        assert_eq!(generator.handle(req).await.status_code, 200);
+        assert_eq!(generator.publisher.published.lock().unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn bad_input_gets_a_json_error_and_publishes_nothing() {
+        let cases = [
+            (
+                "POST",
+                "/sqs",
+                Some("not json"),
+                400,
+                "body must be a JSON object",
+            ),
+            (
+                "POST",
+                "/sqs",
+                Some(r#"{"count": 2, "colour": "red"}"#),
+                400,
+                "unknown field `colour`",
+            ),
+            (
+                "POST",
+                "/sqs",
+                Some(r#"{"count": 0}"#),
+                400,
+                "count must be between 1 and 500",
+            ),
+            (
+                "POST",
+                "/sqs",
+                Some(r#"{"count": 501}"#),
+                400,
+                "count must be between 1 and 500",
+            ),
+            (
+                "POST",
+                "/sqs",
+                Some(r#"{"count": -1}"#),
+                400,
+                "invalid value",
+            ),
+            (
+                "POST",
+                "/sqs",
+                Some(r#"{"run_id": "../etc"}"#),
+                400,
+                "run_id must be",
+            ),
+            (
+                "POST",
+                "/sqs",
+                Some("[1, 2]"),
+                400,
+                "body must be a JSON object",
+            ),
+            ("GET", "/sqs", None, 405, "use POST"),
+            ("POST", "/sns", None, 404, "no such route"),
+        ];
+        for (method, route, body_text, status, message) in cases {
+            let generator = generator(vec![]);
+            let response = generator.handle(request(method, route, body_text)).await;
+            assert_eq!(
+                response.status_code, status,
+                "{method} {route} {body_text:?}"
+            );
+            assert_eq!(response.headers["content-type"], "application/json");
+            let error = body(&response)["error"].as_str().unwrap().to_owned();
+            assert!(
+                error.contains(message),
+                "{error:?} should contain {message:?}"
+            );
+            assert!(
+                generator.publisher.published.lock().unwrap().is_empty(),
+                "{method} {route} {body_text:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn wrong_method_says_which_is_allowed() {
+        let response = generator(vec![])
+            .handle(request("DELETE", "/sqs", None))
+            .await;
+        assert_eq!(response.headers["allow"], "POST");
+    }
+
+    #[tokio::test]
+    async fn without_jwt_claims_nothing_is_published() {
+        let generator = generator(vec![]);
+        let mut req = request("POST", "/sqs", None);
+        req.request_context.authorizer = None;
+        assert_eq!(generator.handle(req).await.status_code, 401);
+        assert!(generator.publisher.published.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn partial_failure_is_207_and_total_failure_is_502() {
+        let response = generator(vec![1])
+            .handle(request("POST", "/sqs", Some(r#"{"count": 3}"#)))
+            .await;
+        assert_eq!(response.status_code, 207);
+        let json = body(&response);
+        assert_eq!(json["failures"][0]["seq"], 1);
+        assert_eq!(json["failures"][0]["error"], "boom");
+        assert_eq!(json["events"].as_array().unwrap().len(), 2);
+
+        let response = generator(vec![0])
+            .handle(request("POST", "/sqs", None))
+            .await;
+        assert_eq!(response.status_code, 502);
+    }
+}

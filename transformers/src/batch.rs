@@ -1,0 +1,369 @@
+//! Batch handling shared by the lanes: parse, transform, group by run, write one object
+//! per run and invocation, and account for what failed.
+//!
+//! Two kinds of failure are kept apart on purpose. A malformed record can never succeed,
+//! so it is written under `errors/` and acknowledged. A failed write may succeed later, so
+//! its records are returned for the service to redeliver, and only those.
+
+use std::collections::BTreeMap;
+
+use eventlab_schema::{ErrorRecord, LabEvent, ResultRecord, RunId, Service, millis_between};
+
+use crate::Invocation;
+use crate::sink::ObjectSink;
+use crate::transform::transform;
+
+/// One record of a batch, as the service delivered it.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    /// The service's id for the record; it is what a batch item failure reports.
+    pub record_id: String,
+    pub payload: Vec<u8>,
+    /// Delivery attempt as the service reports it (1 where unknown).
+    pub attempt: u32,
+}
+
+/// What became of a batch.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Records whose write failed: to be redelivered.
+    pub retry: Vec<String>,
+    /// Events written to `results/`.
+    pub written: usize,
+    /// Malformed records written to `errors/`.
+    pub rejected: usize,
+}
+
+/// `results/<service>/<run_id>/<request_id>.jsonl`
+pub fn results_key(service: Service, run_id: &RunId, request_id: &str) -> String {
+    format!("results/{service}/{run_id}/{request_id}.jsonl")
+}
+
+/// `errors/<service>/<yyyy>/<mm>/<dd>/<request_id>.jsonl`
+pub fn errors_key(service: Service, invocation: &Invocation) -> String {
+    format!(
+        "errors/{service}/{}/{}.jsonl",
+        invocation.received_at.format("%Y/%m/%d"),
+        invocation.request_id
+    )
+}
+
+/// Parses, transforms and writes one batch from `service`.
+pub async fn process(
+    service: Service,
+    records: Vec<Incoming>,
+    invocation: &Invocation,
+    sink: &impl ObjectSink,
+) -> Outcome {
+    let batch_size = records.len();
+    let mut runs: BTreeMap<RunId, (Vec<u8>, Vec<String>)> = BTreeMap::new();
+    let mut errors = (Vec::new(), Vec::new());
+
+    for record in records {
+        match parse_for(service, &record.payload) {
+            Ok(event) => {
+                let result = ResultRecord {
+                    transformed: transform(&event),
+                    received_at: invocation.received_at,
+                    transformer: invocation.function_name.clone(),
+                    request_id: invocation.request_id.clone(),
+                    batch_size,
+                    cold_start: invocation.cold_start,
+                    attempt: record.attempt,
+                    e2e_ms: millis_between(event.time, invocation.received_at),
+                    event,
+                };
+                let (lines, ids) = runs.entry(result.event.run_id.clone()).or_default();
+                push_line(lines, &result);
+                ids.push(record.record_id);
+            }
+            Err(reason) => {
+                tracing::warn!(record_id = %record.record_id, %reason, "rejecting malformed record");
+                let error = ErrorRecord {
+                    reason,
+                    raw: String::from_utf8_lossy(&record.payload).into_owned(),
+                    record_id: record.record_id.clone(),
+                    received_at: invocation.received_at,
+                    transformer: invocation.function_name.clone(),
+                    request_id: invocation.request_id.clone(),
+                };
+                push_line(&mut errors.0, &error);
+                errors.1.push(record.record_id);
+            }
+        }
+    }
+
+    let mut outcome = Outcome::default();
+    for (run_id, (body, ids)) in runs {
+        let key = results_key(service, &run_id, &invocation.request_id);
+        write(
+            sink,
+            &key,
+            body,
+            ids,
+            &mut outcome.retry,
+            &mut outcome.written,
+        )
+        .await;
+    }
+    if !errors.1.is_empty() {
+        let key = errors_key(service, invocation);
+        write(
+            sink,
+            &key,
+            errors.0,
+            errors.1,
+            &mut outcome.retry,
+            &mut outcome.rejected,
+        )
+        .await;
+    }
+    tracing::info!(
+        %service,
+        batch_size,
+        written = outcome.written,
+        rejected = outcome.rejected,
+        retry = outcome.retry.len(),
+        "batch processed"
+    );
+    outcome
+}
+
+fn parse_for(service: Service, payload: &[u8]) -> Result<LabEvent, String> {
+    let event = LabEvent::from_json(payload).map_err(|e| format!("not a lab event: {e}"))?;
+    if event.service != service {
+        return Err(format!("event for {} arrived on {service}", event.service));
+    }
+    Ok(event)
+}
+
+fn push_line(buffer: &mut Vec<u8>, value: &impl serde::Serialize) {
+    serde_json::to_writer(&mut *buffer, value).expect("schema types always serialise");
+    buffer.push(b'\n');
+}
+
+async fn write(
+    sink: &impl ObjectSink,
+    key: &str,
+    body: Vec<u8>,
+    ids: Vec<String>,
+    retry: &mut Vec<String>,
+    done: &mut usize,
+) {
+    match sink.put(key, body).await {
+        Ok(()) => *done += ids.len(),
+        Err(err) => {
+            tracing::error!(error = %err, records = ids.len(), "write failed; records will be redelivered");
+            retry.extend(ids);
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::sync::Mutex;
+
+    use chrono::Utc;
+
+    use super::*;
+    use crate::sink::SinkError;
+
+    /// Records every put; fails those whose key starts with `fail_prefix`.
+    #[derive(Debug, Default)]
+    pub(crate) struct MemorySink {
+        pub objects: Mutex<BTreeMap<String, Vec<u8>>>,
+        pub fail_prefix: Option<&'static str>,
+    }
+
+    impl ObjectSink for MemorySink {
+        async fn put(&self, key: &str, body: Vec<u8>) -> Result<(), SinkError> {
+            if self
+                .fail_prefix
+                .is_some_and(|prefix| key.starts_with(prefix))
+            {
+                return Err(SinkError {
+                    bucket: "memory".into(),
+                    key: key.into(),
+                    message: "injected".into(),
+                });
+            }
+            self.objects.lock().unwrap().insert(key.to_owned(), body);
+            Ok(())
+        }
+    }
+
+    impl MemorySink {
+        pub(crate) fn lines(&self, key_prefix: &str) -> Vec<serde_json::Value> {
+            let objects = self.objects.lock().unwrap();
+            objects
+                .iter()
+                .filter(|(key, _)| key.starts_with(key_prefix))
+                .flat_map(|(_, body)| {
+                    serde_json::Deserializer::from_slice(body)
+                        .into_iter()
+                        .map(Result::unwrap)
+                })
+                .collect()
+        }
+    }
+
+    pub(crate) fn invocation() -> Invocation {
+        Invocation {
+            request_id: "req-1".into(),
+            function_name: "eventlab-transform-sqs".into(),
+            received_at: Utc::now(),
+            cold_start: true,
+        }
+    }
+
+    pub(crate) fn event_json(run_id: &str, seq: u32) -> Vec<u8> {
+        let mut event =
+            LabEvent::from_json(include_bytes!("../../schema/tests/fixtures/event.json")).unwrap();
+        event.run_id = run_id.parse().unwrap();
+        event.seq = seq;
+        event.event_id = uuid::Uuid::now_v7();
+        event.to_json().into_bytes()
+    }
+
+    fn incoming(id: &str, payload: Vec<u8>) -> Incoming {
+        Incoming {
+            record_id: id.into(),
+            payload,
+            attempt: 1,
+        }
+    }
+
+    #[tokio::test]
+    async fn one_object_per_run_with_every_event_transformed() {
+        let sink = MemorySink::default();
+        let records = vec![
+            incoming("m1", event_json("run-a", 0)),
+            incoming("m2", event_json("run-b", 0)),
+            incoming("m3", event_json("run-a", 1)),
+        ];
+        let outcome = process(Service::Sqs, records, &invocation(), &sink).await;
+
+        assert_eq!(
+            outcome,
+            Outcome {
+                retry: vec![],
+                written: 3,
+                rejected: 0
+            }
+        );
+        let keys: Vec<String> = sink.objects.lock().unwrap().keys().cloned().collect();
+        assert_eq!(
+            keys,
+            [
+                "results/sqs/run-a/req-1.jsonl",
+                "results/sqs/run-b/req-1.jsonl"
+            ]
+        );
+        let run_a = sink.lines("results/sqs/run-a/");
+        assert_eq!(run_a.len(), 2);
+        assert_eq!(run_a[0]["batch_size"], 3);
+        assert_eq!(run_a[0]["transformed"]["fact_word_count"], 10);
+        assert_eq!(run_a[1]["event"]["seq"], 1);
+        assert_eq!(run_a[0]["cold_start"], true);
+    }
+
+    #[tokio::test]
+    async fn a_malformed_record_goes_to_errors_and_its_neighbours_land() {
+        let sink = MemorySink::default();
+        let records = vec![
+            incoming("good-1", event_json("run-a", 0)),
+            incoming("bad", b"{\"not\": \"an event\"}".to_vec()),
+            incoming("good-2", event_json("run-a", 1)),
+        ];
+        let inv = invocation();
+        let outcome = process(Service::Sqs, records, &inv, &sink).await;
+
+        assert_eq!(
+            outcome,
+            Outcome {
+                retry: vec![],
+                written: 2,
+                rejected: 1
+            }
+        );
+        let errors = sink.lines("errors/sqs/");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0]["record_id"], "bad");
+        assert_eq!(errors[0]["raw"], "{\"not\": \"an event\"}");
+        assert!(
+            errors[0]["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("not a lab event")
+        );
+        assert!(
+            sink.objects
+                .lock()
+                .unwrap()
+                .contains_key(&errors_key(Service::Sqs, &inv))
+        );
+    }
+
+    #[tokio::test]
+    async fn an_event_for_another_service_is_rejected() {
+        let sink = MemorySink::default();
+        let outcome = process(
+            Service::Kinesis,
+            vec![incoming("x", event_json("r", 0))],
+            &invocation(),
+            &sink,
+        )
+        .await;
+        assert_eq!(outcome.rejected, 1);
+        assert!(
+            sink.lines("errors/kinesis/")[0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("arrived on kinesis")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_returns_only_that_runs_records_for_retry() {
+        let sink = MemorySink {
+            fail_prefix: Some("results/sqs/run-b/"),
+            ..MemorySink::default()
+        };
+        let records = vec![
+            incoming("a1", event_json("run-a", 0)),
+            incoming("b1", event_json("run-b", 0)),
+            incoming("bad", b"nope".to_vec()),
+            incoming("b2", event_json("run-b", 1)),
+        ];
+        let outcome = process(Service::Sqs, records, &invocation(), &sink).await;
+        assert_eq!(
+            outcome,
+            Outcome {
+                retry: vec!["b1".into(), "b2".into()],
+                written: 1,
+                rejected: 1
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_error_write_retries_the_malformed_records_rather_than_lose_them() {
+        let sink = MemorySink {
+            fail_prefix: Some("errors/"),
+            ..MemorySink::default()
+        };
+        let records = vec![
+            incoming("ok", event_json("run-a", 0)),
+            incoming("bad", b"nope".to_vec()),
+        ];
+        let outcome = process(Service::Sqs, records, &invocation(), &sink).await;
+        assert_eq!(
+            outcome,
+            Outcome {
+                retry: vec!["bad".into()],
+                written: 1,
+                rejected: 0
+            }
+        );
+    }
+}

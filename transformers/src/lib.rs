@@ -1,0 +1,69 @@
+//! Transform Lambdas: each takes a batch of lab events from one service, transforms
+//! every event and writes the results to S3 as JSON Lines, one object per invocation.
+//!
+//! The per-service modules only adapt their event type to [`batch::Incoming`]; the
+//! shared [`batch::process`] does the grouping, writing and failure accounting.
+
+pub mod batch;
+pub mod sink;
+pub mod sqs;
+pub mod transform;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::{DateTime, Utc};
+
+/// What a handler knows about the invocation it is serving.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    pub request_id: String,
+    pub function_name: String,
+    pub received_at: DateTime<Utc>,
+    pub cold_start: bool,
+}
+
+/// Tells the first invocation of an execution environment from the rest.
+#[derive(Debug)]
+pub struct ColdStart(AtomicBool);
+
+impl ColdStart {
+    pub const fn new() -> Self {
+        Self(AtomicBool::new(true))
+    }
+
+    /// True on the first call only.
+    pub fn take(&self) -> bool {
+        self.0.swap(false, Ordering::Relaxed)
+    }
+}
+
+impl Default for ColdStart {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Invocation {
+    /// Builds the invocation metadata from the runtime's context, at receipt time.
+    pub fn from_context(context: &lambda_runtime::Context, cold_start: &ColdStart) -> Self {
+        Self {
+            request_id: context.request_id.clone(),
+            function_name: context.env_config.function_name.clone(),
+            received_at: Utc::now(),
+            cold_start: cold_start.take(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ColdStart;
+
+    #[test]
+    fn cold_start_is_true_exactly_once() {
+        let cold = ColdStart::new();
+        assert!(cold.take());
+        assert!(!cold.take());
+        assert!(!cold.take());
+    }
+}
