@@ -1,0 +1,75 @@
+//! After `terraform destroy`: asks the backend itself whether anything of the stack is left.
+
+use anyhow::{Context, Result, anyhow};
+use aws_sdk_resourcegroupstagging::types::TagFilter;
+// The SDK crates share these types; any crate's re-export names them for all.
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use crate::stack::Stack;
+
+/// Describes each resource of the stack that still exists; empty when all is gone.
+pub async fn find(stack: &Stack) -> Result<Vec<String>> {
+    let config = stack.sdk_config().await;
+    let mut left = Vec::new();
+
+    // Everything the backend indexes by tag (on AWS nearly every service; locally a subset).
+    let tagging = aws_sdk_resourcegroupstagging::Client::new(&config);
+    let tagged = tagging
+        .get_resources()
+        .tag_filters(TagFilter::builder().key("project").values("eventlab").build())
+        .tag_filters(TagFilter::builder().key("stack").values(&stack.name_prefix).build())
+        .send()
+        .await
+        .map_err(crate::sdk_error)
+        .context("listing tagged resources")?;
+    left.extend(tagged.resource_tag_mapping_list().iter().filter_map(|m| m.resource_arn()).map(|arn| format!("tagged resource {arn}")));
+
+    // And the stateful resources directly, whatever the tag index covers.
+    let s3 = aws_sdk_s3::Client::new(&config);
+    if exists(s3.head_bucket().bucket(&stack.results_bucket).send().await)? {
+        left.push(format!("bucket {}", stack.results_bucket));
+    }
+    let sqs = aws_sdk_sqs::Client::new(&config);
+    for url in [&stack.sqs_queue_url, &stack.sqs_dlq_url] {
+        let name = url.rsplit('/').next().unwrap_or(url);
+        if exists(sqs.get_queue_url().queue_name(name).send().await)? {
+            left.push(format!("queue {name}"));
+        }
+    }
+    let cognito = aws_sdk_cognitoidentityprovider::Client::new(&config);
+    if exists(cognito.describe_user_pool().user_pool_id(&stack.user_pool_id).send().await)? {
+        left.push(format!("user pool {}", stack.user_pool_id));
+    }
+    let ssm = aws_sdk_ssm::Client::new(&config);
+    let parameters = ssm
+        .get_parameters_by_path()
+        .path(&stack.parameter_prefix)
+        .recursive(true)
+        .send()
+        .await
+        .map_err(crate::sdk_error)
+        .context("listing parameters")?;
+    left.extend(parameters.parameters().iter().filter_map(|p| p.name()).map(|name| format!("parameter {name}")));
+    Ok(left)
+}
+
+/// `Ok(true)` if the call found the resource, `Ok(false)` if the service says it does not
+/// exist, an error if the question could not be answered.
+fn exists<T, E, R>(result: Result<T, SdkError<E, R>>) -> Result<bool>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(err) => {
+            let code = err.as_service_error().and_then(ProvideErrorMetadata::code).unwrap_or_default();
+            let not_found = ["NotFound", "NoSuchBucket", "NonExistent", "QueueDoesNotExist", "ResourceNotFound"];
+            if not_found.iter().any(|marker| code.contains(marker)) {
+                Ok(false)
+            } else {
+                Err(anyhow!("could not tell whether a resource exists: {}", DisplayErrorContext(err)))
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+# The Lambdas run prebuilt zips (the Makefile builds them): Terraform only references them.
+resource "aws_cloudwatch_log_group" "function" {
+  for_each = local.functions
+
+  name              = "/aws/lambda/${var.name_prefix}-${each.key}"
+  retention_in_days = var.log_retention_days
+}
+
+resource "aws_lambda_function" "this" {
+  for_each = local.functions
+
+  function_name    = "${var.name_prefix}-${each.key}"
+  description      = each.value.description
+  role             = aws_iam_role.function[each.key].arn
+  runtime          = "provided.al2023"
+  handler          = "bootstrap"
+  architectures    = [var.lambda_architecture]
+  filename         = "${local.zip_dir}/${each.key}.zip"
+  source_code_hash = filebase64sha256("${local.zip_dir}/${each.key}.zip")
+  memory_size      = var.lambda_memory_mb
+  timeout          = each.value.timeout
+
+  environment {
+    variables = each.value.environment
+  }
+
+  logging_config {
+    log_format = "JSON"
+    log_group  = aws_cloudwatch_log_group.function[each.key].name
+  }
+
+  # The log group must exist first, or Lambda creates one without retention.
+  depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.logs]
+}
+
+resource "aws_lambda_event_source_mapping" "sqs" {
+  event_source_arn                   = aws_sqs_queue.events.arn
+  function_name                      = aws_lambda_function.this["transform-sqs"].arn
+  batch_size                         = var.sqs_batch_size
+  maximum_batching_window_in_seconds = var.sqs_batching_window_seconds
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  depends_on = [aws_iam_role_policy.transform_sqs]
+}

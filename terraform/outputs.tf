@@ -1,0 +1,51 @@
+output "api_url" {
+  description = "Base URL of the lab's API: POST <api_url>/<service> with a bearer token."
+  # The emulator serves every API under its own path; AWS gives each API a host name.
+  value = local.emulated ? "${var.endpoint_url}/_aws/execute-api/${aws_apigatewayv2_api.lab.id}" : trimsuffix(aws_apigatewayv2_stage.default.invoke_url, "/")
+}
+
+output "api_id" {
+  value = aws_apigatewayv2_api.lab.id
+}
+
+output "region" {
+  value = local.region
+}
+
+output "endpoint_url" {
+  description = "Where the stack's AWS APIs are (null on AWS)."
+  value       = var.endpoint_url
+}
+
+output "name_prefix" {
+  value = var.name_prefix
+}
+
+output "user_pool_id" {
+  value = aws_cognito_user_pool.learners.id
+}
+
+output "user_pool_client_id" {
+  value = aws_cognito_user_pool_client.cli.id
+}
+
+output "results_bucket" {
+  value = aws_s3_bucket.results.bucket
+}
+
+output "sqs_queue_url" {
+  value = aws_sqs_queue.events.url
+}
+
+output "sqs_dlq_url" {
+  value = aws_sqs_queue.events_dlq.url
+}
+
+output "parameter_prefix" {
+  value = local.parameter_prefix
+}
+
+output "functions" {
+  description = "Lambda function names by role in the lab."
+  value       = { for key, function in aws_lambda_function.this : key => function.function_name }
+}

@@ -1,0 +1,109 @@
+variable "name_prefix" {
+  description = "Prefix of every resource name and SSM parameter; one stack per prefix and account."
+  type        = string
+  default     = "eventlab"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,20}$", var.name_prefix))
+    error_message = "name_prefix must be 2-21 characters of a-z, 0-9 and '-', starting with a letter."
+  }
+}
+
+variable "region" {
+  description = "AWS region to deploy to."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "aws_profile" {
+  description = "Named AWS CLI profile for the throwaway account; null uses the default credential chain."
+  type        = string
+  default     = null
+}
+
+variable "endpoint_url" {
+  description = "Send every AWS call to this endpoint (the local emulator, e.g. http://127.0.0.1:4566). Null for real AWS."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Extra tags for every resource."
+  type        = map(string)
+  default     = {}
+}
+
+variable "lambda_architecture" {
+  description = "Instruction set of the Lambda zips: arm64 for AWS (cheaper per GB-s), x86_64 for the local emulator, which runs the host binary."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be arm64 or x86_64."
+  }
+}
+
+variable "lambda_zip_dir" {
+  description = "Folder holding the prebuilt zips (generator.zip, transform-sqs.zip), relative to this folder or absolute."
+  type        = string
+  default     = "../dist/aws"
+}
+
+variable "lambda_memory_mb" {
+  description = "Memory of every Lambda, in MB (Rust needs little; CPU scales with it)."
+  type        = number
+  default     = 128
+}
+
+variable "log_retention_days" {
+  description = "Retention of every log group, in days."
+  type        = number
+  default     = 7
+}
+
+variable "facts_base_url" {
+  description = "Origin of the API Ninjas facts API."
+  type        = string
+  default     = "https://api.api-ninjas.com"
+}
+
+variable "api_throttle_rate" {
+  description = "Steady-state requests per second the API stage allows (a guard for the bill)."
+  type        = number
+  default     = 20
+}
+
+variable "api_throttle_burst" {
+  description = "Burst of requests the API stage allows."
+  type        = number
+  default     = 40
+}
+
+variable "sqs_batch_size" {
+  description = "Messages per transformer invocation (1-10 without a window; up to 10,000 with one)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.sqs_batch_size >= 1 && var.sqs_batch_size <= 10000
+    error_message = "sqs_batch_size must be between 1 and 10000."
+  }
+}
+
+variable "sqs_batching_window_seconds" {
+  description = "How long the SQS event source mapping may wait to fill a batch (0-300 s; the emulator ignores it)."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.sqs_batching_window_seconds >= 0 && var.sqs_batching_window_seconds <= 300
+    error_message = "sqs_batching_window_seconds must be between 0 and 300."
+  }
+}
+
+variable "sqs_max_receive_count" {
+  description = "Receives before a message moves to the dead-letter queue."
+  type        = number
+  default     = 3
+}
