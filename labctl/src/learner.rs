@@ -28,15 +28,25 @@ impl Credentials {
         let mut rng = rand::rng();
         let mut pick = |set: &[u8]| char::from(set[rng.random_range(0..set.len())]);
         // One of each class first, so the policy always holds, then any class.
-        let mut password: String = [LOWER, UPPER, DIGIT, SYMBOL].iter().map(|set| pick(set)).collect();
+        let mut password: String = [LOWER, UPPER, DIGIT, SYMBOL]
+            .iter()
+            .map(|set| pick(set))
+            .collect();
         let all: Vec<u8> = [LOWER, UPPER, DIGIT, SYMBOL].concat();
         password.extend((0..20).map(|_| pick(&all)));
-        Self { username: username.to_owned(), password }
+        Self {
+            username: username.to_owned(),
+            password,
+        }
     }
 
     pub fn load(path: &Path) -> Result<Self> {
-        let raw = std::fs::read_to_string(path)
-            .with_context(|| format!("reading learner credentials {} (run `make up` first)", path.display()))?;
+        let raw = std::fs::read_to_string(path).with_context(|| {
+            format!(
+                "reading learner credentials {} (run `make up` first)",
+                path.display()
+            )
+        })?;
         Ok(serde_json::from_str(&raw)?)
     }
 
@@ -58,9 +68,19 @@ impl Credentials {
 /// Makes sure the learner exists with the stored password; creates both if needed.
 pub async fn ensure(stack: &Stack, path: &Path, username: &str) -> Result<Credentials> {
     let client = Client::new(&stack.sdk_config().await);
-    let credentials = if path.exists() { Credentials::load(path)? } else { Credentials::generate(username) };
+    let credentials = if path.exists() {
+        Credentials::load(path)?
+    } else {
+        Credentials::generate(username)
+    };
 
-    let exists = client.admin_get_user().user_pool_id(&stack.user_pool_id).username(&credentials.username).send().await.is_ok();
+    let exists = client
+        .admin_get_user()
+        .user_pool_id(&stack.user_pool_id)
+        .username(&credentials.username)
+        .send()
+        .await
+        .is_ok();
     if !exists {
         client
             .admin_create_user()
@@ -99,9 +119,15 @@ pub async fn access_token(stack: &Stack, credentials: &Credentials) -> Result<St
         .await
         .map_err(crate::sdk_error)
         .context("signing in to Cognito")?;
-    match output.authentication_result().and_then(|result| result.access_token()) {
+    match output
+        .authentication_result()
+        .and_then(|result| result.access_token())
+    {
         Some(token) => Ok(token.to_owned()),
-        None => bail!("Cognito answered without a token (challenge: {:?})", output.challenge_name()),
+        None => bail!(
+            "Cognito answered without a token (challenge: {:?})",
+            output.challenge_name()
+        ),
     }
 }
 
@@ -119,6 +145,9 @@ mod tests {
             assert!(password.chars().any(|c| c.is_ascii_digit()));
             assert!(password.chars().any(|c| !c.is_ascii_alphanumeric()));
         }
-        assert_ne!(Credentials::generate("a").password, Credentials::generate("a").password);
+        assert_ne!(
+            Credentials::generate("a").password,
+            Credentials::generate("a").password
+        );
     }
 }

@@ -16,13 +16,29 @@ pub async fn find(stack: &Stack) -> Result<Vec<String>> {
     let tagging = aws_sdk_resourcegroupstagging::Client::new(&config);
     let tagged = tagging
         .get_resources()
-        .tag_filters(TagFilter::builder().key("project").values("eventlab").build())
-        .tag_filters(TagFilter::builder().key("stack").values(&stack.name_prefix).build())
+        .tag_filters(
+            TagFilter::builder()
+                .key("project")
+                .values("eventlab")
+                .build(),
+        )
+        .tag_filters(
+            TagFilter::builder()
+                .key("stack")
+                .values(&stack.name_prefix)
+                .build(),
+        )
         .send()
         .await
         .map_err(crate::sdk_error)
         .context("listing tagged resources")?;
-    left.extend(tagged.resource_tag_mapping_list().iter().filter_map(|m| m.resource_arn()).map(|arn| format!("tagged resource {arn}")));
+    left.extend(
+        tagged
+            .resource_tag_mapping_list()
+            .iter()
+            .filter_map(|m| m.resource_arn())
+            .map(|arn| format!("tagged resource {arn}")),
+    );
 
     // And the stateful resources directly, whatever the tag index covers.
     let s3 = aws_sdk_s3::Client::new(&config);
@@ -37,7 +53,13 @@ pub async fn find(stack: &Stack) -> Result<Vec<String>> {
         }
     }
     let cognito = aws_sdk_cognitoidentityprovider::Client::new(&config);
-    if exists(cognito.describe_user_pool().user_pool_id(&stack.user_pool_id).send().await)? {
+    if exists(
+        cognito
+            .describe_user_pool()
+            .user_pool_id(&stack.user_pool_id)
+            .send()
+            .await,
+    )? {
         left.push(format!("user pool {}", stack.user_pool_id));
     }
     let ssm = aws_sdk_ssm::Client::new(&config);
@@ -49,7 +71,13 @@ pub async fn find(stack: &Stack) -> Result<Vec<String>> {
         .await
         .map_err(crate::sdk_error)
         .context("listing parameters")?;
-    left.extend(parameters.parameters().iter().filter_map(|p| p.name()).map(|name| format!("parameter {name}")));
+    left.extend(
+        parameters
+            .parameters()
+            .iter()
+            .filter_map(|p| p.name())
+            .map(|name| format!("parameter {name}")),
+    );
     Ok(left)
 }
 
@@ -63,12 +91,24 @@ where
     match result {
         Ok(_) => Ok(true),
         Err(err) => {
-            let code = err.as_service_error().and_then(ProvideErrorMetadata::code).unwrap_or_default();
-            let not_found = ["NotFound", "NoSuchBucket", "NonExistent", "QueueDoesNotExist", "ResourceNotFound"];
+            let code = err
+                .as_service_error()
+                .and_then(ProvideErrorMetadata::code)
+                .unwrap_or_default();
+            let not_found = [
+                "NotFound",
+                "NoSuchBucket",
+                "NonExistent",
+                "QueueDoesNotExist",
+                "ResourceNotFound",
+            ];
             if not_found.iter().any(|marker| code.contains(marker)) {
                 Ok(false)
             } else {
-                Err(anyhow!("could not tell whether a resource exists: {}", DisplayErrorContext(err)))
+                Err(anyhow!(
+                    "could not tell whether a resource exists: {}",
+                    DisplayErrorContext(err)
+                ))
             }
         }
     }

@@ -15,10 +15,18 @@ use labctl::{leftovers, results};
 #[command(version, about)]
 struct Cli {
     /// `terraform output -json` of the stack.
-    #[arg(long, env = "EVENTLAB_OUTPUTS", default_value = ".state/local/outputs.json")]
+    #[arg(
+        long,
+        env = "EVENTLAB_OUTPUTS",
+        default_value = ".state/local/outputs.json"
+    )]
     outputs: PathBuf,
     /// Where the learner's generated credentials are kept.
-    #[arg(long, env = "EVENTLAB_CREDENTIALS", default_value = ".state/local/learner.json")]
+    #[arg(
+        long,
+        env = "EVENTLAB_CREDENTIALS",
+        default_value = ".state/local/learner.json"
+    )]
     credentials: PathBuf,
     #[command(subcommand)]
     command: Command,
@@ -59,7 +67,11 @@ async fn main() -> Result<()> {
     match cli.command {
         Command::Learner { username } => {
             let credentials = learner::ensure(&stack, &cli.credentials, &username).await?;
-            println!("learner {:?} ready; credentials in {}", credentials.username, cli.credentials.display());
+            println!(
+                "learner {:?} ready; credentials in {}",
+                credentials.username,
+                cli.credentials.display()
+            );
         }
         Command::Token => println!("{}", token(&stack, &cli.credentials).await?),
         Command::Curl { service } => {
@@ -69,7 +81,11 @@ async fn main() -> Result<()> {
                 stack.route_url(service)
             );
         }
-        Command::Smoke { service, count, timeout } => smoke(&stack, &cli.credentials, service, count, timeout).await?,
+        Command::Smoke {
+            service,
+            count,
+            timeout,
+        } => smoke(&stack, &cli.credentials, service, count, timeout).await?,
         Command::Leftovers => {
             let left = leftovers::find(&stack).await?;
             if !left.is_empty() {
@@ -85,7 +101,13 @@ async fn token(stack: &Stack, credentials: &std::path::Path) -> Result<String> {
     learner::access_token(stack, &Credentials::load(credentials)?).await
 }
 
-async fn smoke(stack: &Stack, credentials: &std::path::Path, service: Service, count: u32, timeout: u64) -> Result<()> {
+async fn smoke(
+    stack: &Stack,
+    credentials: &std::path::Path,
+    service: Service,
+    count: u32,
+    timeout: u64,
+) -> Result<()> {
     let token = token(stack, credentials).await?;
     let run_id = RunId::generate();
     let url = stack.route_url(service);
@@ -111,10 +133,21 @@ async fn smoke(stack: &Stack, credentials: &std::path::Path, service: Service, c
         .collect();
 
     let s3 = aws_sdk_s3::Client::new(&stack.sdk_config().await);
-    let records =
-        results::wait_for_results(&s3, &stack.results_bucket, service, &run_id, &expected, Duration::from_secs(timeout))
-            .await?;
-    println!("\n{} results in s3://{}/{}:", records.len(), stack.results_bucket, results::results_prefix(service, &run_id));
+    let records = results::wait_for_results(
+        &s3,
+        &stack.results_bucket,
+        service,
+        &run_id,
+        &expected,
+        Duration::from_secs(timeout),
+    )
+    .await?;
+    println!(
+        "\n{} results in s3://{}/{}:",
+        records.len(),
+        stack.results_bucket,
+        results::results_prefix(service, &run_id)
+    );
     for record in &records {
         println!("{}", serde_json::to_string(record)?);
     }

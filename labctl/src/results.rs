@@ -9,9 +9,18 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 /// Every JSON line of every object under `prefix`, parsed as `T`.
-pub async fn read_jsonl<T: DeserializeOwned>(s3: &aws_sdk_s3::Client, bucket: &str, prefix: &str) -> Result<Vec<T>> {
+pub async fn read_jsonl<T: DeserializeOwned>(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: &str,
+) -> Result<Vec<T>> {
     let mut records = Vec::new();
-    let mut pages = s3.list_objects_v2().bucket(bucket).prefix(prefix).into_paginator().send();
+    let mut pages = s3
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(prefix)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(crate::sdk_error).context("listing results")?;
         for object in page.contents() {
@@ -30,7 +39,8 @@ pub async fn read_jsonl<T: DeserializeOwned>(s3: &aws_sdk_s3::Client, bucket: &s
                 .with_context(|| format!("reading s3://{bucket}/{key}"))?
                 .into_bytes();
             for line in serde_json::Deserializer::from_slice(&body).into_iter::<T>() {
-                records.push(line.with_context(|| format!("parsing a line of s3://{bucket}/{key}"))?);
+                records
+                    .push(line.with_context(|| format!("parsing a line of s3://{bucket}/{key}"))?);
             }
         }
     }
@@ -53,7 +63,8 @@ pub async fn wait_for_results(
 ) -> Result<Vec<ResultRecord>> {
     let started = Instant::now();
     loop {
-        let records: Vec<ResultRecord> = read_jsonl(s3, bucket, &results_prefix(service, run_id)).await?;
+        let records: Vec<ResultRecord> =
+            read_jsonl(s3, bucket, &results_prefix(service, run_id)).await?;
         let seen: HashSet<Uuid> = records.iter().map(|r| r.event.event_id).collect();
         if expected.is_subset(&seen) {
             return Ok(records);
@@ -81,12 +92,15 @@ pub async fn wait_for_error(
 ) -> Result<ErrorRecord> {
     let started = Instant::now();
     loop {
-        let errors: Vec<ErrorRecord> = read_jsonl(s3, bucket, &format!("errors/{service}/")).await?;
+        let errors: Vec<ErrorRecord> =
+            read_jsonl(s3, bucket, &format!("errors/{service}/")).await?;
         if let Some(found) = errors.into_iter().find(|e| e.record_id == record_id) {
             return Ok(found);
         }
         if started.elapsed() > timeout {
-            bail!("after {timeout:?}, no error record for {record_id} under s3://{bucket}/errors/{service}/");
+            bail!(
+                "after {timeout:?}, no error record for {record_id} under s3://{bucket}/errors/{service}/"
+            );
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }

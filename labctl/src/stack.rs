@@ -26,23 +26,30 @@ pub struct Stack {
 impl Stack {
     /// Reads the JSON that `terraform output -json` wrote.
     pub fn load(path: &Path) -> Result<Self> {
-        let raw = std::fs::read_to_string(path)
-            .with_context(|| format!("reading stack outputs {} (has the stack been applied?)", path.display()))?;
-        Self::from_terraform_json(&raw).with_context(|| format!("parsing stack outputs {}", path.display()))
+        let raw = std::fs::read_to_string(path).with_context(|| {
+            format!(
+                "reading stack outputs {} (has the stack been applied?)",
+                path.display()
+            )
+        })?;
+        Self::from_terraform_json(&raw)
+            .with_context(|| format!("parsing stack outputs {}", path.display()))
     }
 
     /// `terraform output -json` wraps each value as `{"value": …, "type": …, "sensitive": …}`.
     pub fn from_terraform_json(raw: &str) -> Result<Self> {
         let outputs: BTreeMap<String, Value> = serde_json::from_str(raw)?;
-        let values: serde_json::Map<String, Value> =
-            outputs.into_iter().map(|(name, output)| (name, output.get("value").cloned().unwrap_or(Value::Null))).collect();
+        let values: serde_json::Map<String, Value> = outputs
+            .into_iter()
+            .map(|(name, output)| (name, output.get("value").cloned().unwrap_or(Value::Null)))
+            .collect();
         Ok(serde_json::from_value(Value::Object(values))?)
     }
 
     /// SDK configuration for this stack: its region, and its endpoint when emulated.
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
-        let mut loader =
-            aws_config::defaults(aws_config::BehaviorVersion::latest()).region(aws_config::Region::new(self.region.clone()));
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(self.region.clone()));
         if let Some(endpoint) = &self.endpoint_url {
             loader = loader.endpoint_url(endpoint);
         }
@@ -76,7 +83,10 @@ mod tests {
         }"#;
         let stack = Stack::from_terraform_json(raw).unwrap();
         assert_eq!(stack.endpoint_url, None);
-        assert_eq!(stack.route_url(eventlab_schema::Service::Sqs), "http://127.0.0.1:4566/_aws/execute-api/abc/sqs");
+        assert_eq!(
+            stack.route_url(eventlab_schema::Service::Sqs),
+            "http://127.0.0.1:4566/_aws/execute-api/abc/sqs"
+        );
         assert_eq!(stack.functions["generator"], "eventlab-generator");
     }
 }
