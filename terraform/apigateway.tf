@@ -23,10 +23,10 @@ resource "aws_apigatewayv2_integration" "generator" {
   payload_format_version = "2.0"
 }
 
-# ANY, not POST: a wrong method then reaches the generator, which answers 405 with a
-# JSON error instead of the gateway's bare 404.
-resource "aws_apigatewayv2_route" "service" {
-  for_each = toset(local.services)
+# One route per service and /all. ANY, not POST: a wrong method then reaches the
+# generator, which answers 405 with a JSON error instead of the gateway's bare 404.
+resource "aws_apigatewayv2_route" "publish" {
+  for_each = toset(concat(local.services, ["all"]))
 
   api_id             = aws_apigatewayv2_api.lab.id
   route_key          = "ANY /${each.key}"

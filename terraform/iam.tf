@@ -46,10 +46,13 @@ resource "aws_iam_role_policy" "generator" {
         Action = ["ssm:GetParameters"]
         # The API key uses the AWS-managed aws/ssm key, whose key policy lets SSM decrypt for
         # this account's principals: no kms:Decrypt grant is needed.
-        Resource = [
-          aws_ssm_parameter.sqs_queue_url.arn,
-          aws_ssm_parameter.facts_api_key.arn,
-        ]
+        Resource = concat([for parameter in aws_ssm_parameter.target : parameter.arn], [aws_ssm_parameter.facts_api_key.arn])
+      },
+      {
+        Sid      = "PublishEventBridge"
+        Effect   = "Allow"
+        Action   = ["events:PutEvents"]
+        Resource = aws_cloudwatch_event_bus.lab.arn
       },
       {
         Sid      = "PublishSqs"
@@ -57,32 +60,99 @@ resource "aws_iam_role_policy" "generator" {
         Action   = ["sqs:SendMessage"]
         Resource = aws_sqs_queue.events.arn
       },
+      {
+        # The stream uses the AWS-managed aws/kinesis key: no KMS grant is needed.
+        Sid      = "PublishKinesis"
+        Effect   = "Allow"
+        Action   = ["kinesis:PutRecords"]
+        Resource = aws_kinesis_stream.events.arn
+      },
+      {
+        Sid      = "PublishFirehose"
+        Effect   = "Allow"
+        Action   = ["firehose:PutRecordBatch"]
+        Resource = aws_kinesis_firehose_delivery_stream.events.arn
+      },
     ]
   })
 }
 
-# SQS transformer: consume its queue, write its own prefixes of the results bucket.
+# Every transformer writes its rejected records under errors/<service>/rejected/; all but
+# Firehose's (Firehose delivers those results itself) also write results/<service>/.
+resource "aws_iam_role_policy" "write_results" {
+  for_each = toset(local.services)
+
+  name = "write-results"
+  role = aws_iam_role.function["transform-${each.key}"].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid    = "WriteOwnPrefixes"
+      Effect = "Allow"
+      Action = ["s3:PutObject"]
+      Resource = concat(
+        ["${aws_s3_bucket.results.arn}/errors/${each.key}/rejected/*"],
+        each.key == "firehose" ? [] : ["${aws_s3_bucket.results.arn}/results/${each.key}/*"],
+      )
+    }]
+  })
+}
+
+# SQS transformer: consume its queue.
 resource "aws_iam_role_policy" "transform_sqs" {
-  name = "consume-sqs-write-results"
+  name = "consume-queue"
   role = aws_iam_role.function["transform-sqs"].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "ConsumeQueue"
+      Effect   = "Allow"
+      Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+      Resource = aws_sqs_queue.events.arn
+    }]
+  })
+}
+
+# Kinesis transformer: read its stream, report batches that keep failing.
+resource "aws_iam_role_policy" "transform_kinesis" {
+  name = "consume-stream"
+  role = aws_iam_role.function["transform-kinesis"].id
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
       {
-        Sid      = "ConsumeQueue"
-        Effect   = "Allow"
-        Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
-        Resource = aws_sqs_queue.events.arn
+        Sid    = "ReadStream"
+        Effect = "Allow"
+        Action = [
+          "kinesis:DescribeStream",
+          "kinesis:DescribeStreamSummary",
+          "kinesis:GetRecords",
+          "kinesis:GetShardIterator",
+          "kinesis:ListShards",
+        ]
+        Resource = aws_kinesis_stream.events.arn
       },
       {
-        Sid    = "WriteResults"
-        Effect = "Allow"
-        Action = ["s3:PutObject"]
-        Resource = [
-          "${aws_s3_bucket.results.arn}/results/sqs/*",
-          "${aws_s3_bucket.results.arn}/errors/sqs/*",
-        ]
+        Sid      = "ReportFailedBatches"
+        Effect   = "Allow"
+        Action   = ["sqs:SendMessage"]
+        Resource = aws_sqs_queue.kinesis_failures.arn
       },
     ]
+  })
+}
+
+# EventBridge transformer: send invocations that keep failing to the dead-letter queue.
+resource "aws_iam_role_policy" "transform_eventbridge" {
+  name = "dead-letters"
+  role = aws_iam_role.function["transform-eventbridge"].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "DeadLetters"
+      Effect   = "Allow"
+      Action   = ["sqs:SendMessage"]
+      Resource = aws_sqs_queue.eventbridge_dlq.arn
+    }]
   })
 }

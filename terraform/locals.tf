@@ -8,8 +8,8 @@ locals {
   # Every lab parameter sits under this path; the generator reads them all in one call.
   parameter_prefix = "/${var.name_prefix}/"
 
-  # Services with a lane (a route, a publisher and a transformer).
-  services = ["sqs"]
+  # Every service has a lane: a route, a publisher and a transformer.
+  services = ["eventbridge", "sqs", "kinesis", "firehose"]
 
   tags = merge(
     {
@@ -23,22 +23,26 @@ locals {
   zip_dir = startswith(var.lambda_zip_dir, "/") ? var.lambda_zip_dir : "${path.module}/${var.lambda_zip_dir}"
 
   # Every Lambda of the lab; iam.tf gives each its own role, lambda.tf the rest.
-  functions = {
-    generator = {
-      description = "Builds lab events and publishes them to the service named by the route"
-      timeout     = 10
-      environment = {
-        EVENTLAB_PARAMETER_PREFIX = local.parameter_prefix
-        FACTS_BASE_URL            = var.facts_base_url
-        FACTS_TIMEOUT_MS          = "800"
+  functions = merge(
+    {
+      generator = {
+        description = "Builds lab events and publishes them to the service named by the route"
+        timeout     = 10
+        environment = {
+          EVENTLAB_PARAMETER_PREFIX = local.parameter_prefix
+          FACTS_BASE_URL            = var.facts_base_url
+          FACTS_TIMEOUT_MS          = "800"
+        }
       }
-    }
-    transform-sqs = {
-      description = "Transforms SQS batches and writes results to S3"
-      timeout     = 30
-      environment = {
-        RESULTS_BUCKET = aws_s3_bucket.results.bucket
+    },
+    {
+      for service in local.services : "transform-${service}" => {
+        description = "Transforms ${service} events and writes results to S3"
+        timeout     = 30
+        environment = {
+          RESULTS_BUCKET = aws_s3_bucket.results.bucket
+        }
       }
-    }
-  }
+    },
+  )
 }

@@ -41,6 +41,26 @@ output "sqs_dlq_url" {
   value = aws_sqs_queue.events_dlq.url
 }
 
+output "eventbridge_bus_name" {
+  value = aws_cloudwatch_event_bus.lab.name
+}
+
+output "eventbridge_dlq_url" {
+  value = aws_sqs_queue.eventbridge_dlq.url
+}
+
+output "kinesis_stream_name" {
+  value = aws_kinesis_stream.events.name
+}
+
+output "kinesis_failures_url" {
+  value = aws_sqs_queue.kinesis_failures.url
+}
+
+output "firehose_stream_name" {
+  value = aws_kinesis_firehose_delivery_stream.events.name
+}
+
 output "parameter_prefix" {
   value = local.parameter_prefix
 }

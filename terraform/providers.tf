@@ -15,7 +15,10 @@ provider "aws" {
       apigatewayv2   = endpoints.value
       cloudwatchlogs = endpoints.value
       cognitoidp     = endpoints.value
+      eventbridge    = endpoints.value
+      firehose       = endpoints.value
       iam            = endpoints.value
+      kinesis        = endpoints.value
       lambda         = endpoints.value
       s3             = endpoints.value
       sqs            = endpoints.value

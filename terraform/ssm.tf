@@ -1,8 +1,15 @@
 # Targets the generator resolves once per cold start, all under one path.
-resource "aws_ssm_parameter" "sqs_queue_url" {
-  name  = "${local.parameter_prefix}sqs/queue-url"
+resource "aws_ssm_parameter" "target" {
+  for_each = {
+    "eventbridge/bus-name" = aws_cloudwatch_event_bus.lab.name
+    "sqs/queue-url"        = aws_sqs_queue.events.url
+    "kinesis/stream-name"  = aws_kinesis_stream.events.name
+    "firehose/stream-name" = aws_kinesis_firehose_delivery_stream.events.name
+  }
+
+  name  = "${local.parameter_prefix}${each.key}"
   type  = "String"
-  value = aws_sqs_queue.events.url
+  value = each.value
 }
 
 # The API Ninjas key. Terraform writes a placeholder through a write-only attribute, so

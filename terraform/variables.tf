@@ -45,7 +45,7 @@ variable "lambda_architecture" {
 }
 
 variable "lambda_zip_dir" {
-  description = "Folder holding the prebuilt zips (generator.zip, transform-sqs.zip), relative to this folder or absolute."
+  description = "Folder holding the prebuilt zips (generator.zip, transform-<service>.zip), relative to this folder or absolute."
   type        = string
   default     = "../dist/aws"
 }
@@ -106,4 +106,63 @@ variable "sqs_max_receive_count" {
   description = "Receives before a message moves to the dead-letter queue."
   type        = number
   default     = 3
+}
+
+variable "kinesis_shard_count" {
+  description = "Shards of the stream. Each costs about $0.015 per hour (about $11 a month) in us-east-1, used or not, and takes 1 MB/s or 1,000 records/s of writes."
+  type        = number
+  default     = 1
+}
+
+variable "kinesis_batch_size" {
+  description = "Records per Kinesis transformer invocation (1-10,000)."
+  type        = number
+  default     = 100
+}
+
+variable "kinesis_batching_window_seconds" {
+  description = "How long the Kinesis event source mapping may wait to fill a batch (0-300 s)."
+  type        = number
+  default     = 0
+}
+
+variable "kinesis_starting_position" {
+  description = "Where a new Kinesis event source mapping starts reading: TRIM_HORIZON (all retained records) or LATEST."
+  type        = string
+  default     = "TRIM_HORIZON"
+
+  validation {
+    condition     = contains(["TRIM_HORIZON", "LATEST"], var.kinesis_starting_position)
+    error_message = "kinesis_starting_position must be TRIM_HORIZON or LATEST."
+  }
+}
+
+variable "kinesis_max_retry_attempts" {
+  description = "Retries of a failing Kinesis batch (halved each time) before it goes to the on-failure queue."
+  type        = number
+  default     = 3
+}
+
+variable "firehose_buffering_size_mb" {
+  description = "Firehose delivers to S3 when this much has arrived (1-128 MB; 1 is the smallest AWS allows). The emulator does not buffer."
+  type        = number
+  default     = 1
+}
+
+variable "firehose_buffering_interval_seconds" {
+  description = "...or when this long has passed (0-900 s; 0, the smallest, delivers within seconds). The emulator does not buffer."
+  type        = number
+  default     = 0
+}
+
+variable "firehose_processor_buffer_size_mb" {
+  description = "Data Firehose gathers before invoking the transformer (0.2-3 MB); null keeps the AWS default (1 MB)."
+  type        = number
+  default     = null
+}
+
+variable "firehose_processor_buffer_interval_seconds" {
+  description = "Longest Firehose waits before invoking the transformer (0-900 s); null keeps the AWS default (60 s)."
+  type        = number
+  default     = null
 }

@@ -20,21 +20,18 @@ const DEFAULT_FACTS_TIMEOUT_MS: u64 = 800;
 impl Settings {
     /// Reads `EVENTLAB_PARAMETER_PREFIX` (required), `FACTS_BASE_URL` and `FACTS_TIMEOUT_MS`.
     pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let mut parameter_prefix = get("EVENTLAB_PARAMETER_PREFIX")
-            .ok_or(ConfigError::MissingEnv("EVENTLAB_PARAMETER_PREFIX"))?;
+        let mut parameter_prefix =
+            get("EVENTLAB_PARAMETER_PREFIX").ok_or(ConfigError::MissingEnv("EVENTLAB_PARAMETER_PREFIX"))?;
         if !parameter_prefix.ends_with('/') {
             parameter_prefix.push('/');
         }
         let facts_timeout_ms = match get("FACTS_TIMEOUT_MS") {
             None => DEFAULT_FACTS_TIMEOUT_MS,
-            Some(raw) => raw
-                .parse()
-                .map_err(|_| ConfigError::BadEnv("FACTS_TIMEOUT_MS", raw))?,
+            Some(raw) => raw.parse().map_err(|_| ConfigError::BadEnv("FACTS_TIMEOUT_MS", raw))?,
         };
         Ok(Self {
             parameter_prefix,
-            facts_base_url: get("FACTS_BASE_URL")
-                .unwrap_or_else(|| DEFAULT_FACTS_BASE_URL.to_owned()),
+            facts_base_url: get("FACTS_BASE_URL").unwrap_or_else(|| DEFAULT_FACTS_BASE_URL.to_owned()),
             facts_timeout: Duration::from_millis(facts_timeout_ms),
         })
     }
@@ -43,14 +40,27 @@ impl Settings {
 /// Where each service's events go, and the facts API key if one is set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Targets {
+    pub eventbridge_bus_name: String,
     pub sqs_queue_url: String,
+    pub kinesis_stream_name: String,
+    pub firehose_stream_name: String,
     /// `None` until the learner stores a real key: the generator then uses fallback facts.
     pub facts_api_key: Option<String>,
 }
 
 /// Parameter names under the prefix.
+pub const EVENTBRIDGE_BUS_NAME: &str = "eventbridge/bus-name";
 pub const SQS_QUEUE_URL: &str = "sqs/queue-url";
+pub const KINESIS_STREAM_NAME: &str = "kinesis/stream-name";
+pub const FIREHOSE_STREAM_NAME: &str = "firehose/stream-name";
 pub const FACTS_API_KEY: &str = "facts/api-key";
+const ALL_PARAMETERS: [&str; 5] = [
+    EVENTBRIDGE_BUS_NAME,
+    SQS_QUEUE_URL,
+    KINESIS_STREAM_NAME,
+    FIREHOSE_STREAM_NAME,
+    FACTS_API_KEY,
+];
 /// The value Terraform seeds the key parameter with; the learner overwrites it.
 pub const API_KEY_PLACEHOLDER: &str = "unset";
 
@@ -67,42 +77,44 @@ pub enum ConfigError {
 }
 
 impl Targets {
-    /// Reads every target in one `GetParameters` call (decrypting the `SecureString` key).
+    /// Reads every target in one `GetParameters` call (at most 10 names; decrypting the
+    /// `SecureString` key).
     pub async fn load(ssm: &aws_sdk_ssm::Client, prefix: &str) -> Result<Self, ConfigError> {
-        let names = [SQS_QUEUE_URL, FACTS_API_KEY].map(|name| format!("{prefix}{name}"));
+        let names = ALL_PARAMETERS.map(|name| format!("{prefix}{name}"));
         let output = ssm
             .get_parameters()
             .set_names(Some(names.to_vec()))
             .with_decryption(true)
             .send()
             .await
-            .map_err(|err| {
-                ConfigError::Ssm(aws_sdk_ssm::error::DisplayErrorContext(err).to_string())
-            })?;
+            .map_err(|err| ConfigError::Ssm(aws_sdk_ssm::error::DisplayErrorContext(err).to_string()))?;
         let mut values: HashMap<String, String> = output
             .parameters()
             .iter()
-            .filter_map(|p| {
-                Some((
-                    p.name()?.strip_prefix(prefix)?.to_owned(),
-                    p.value()?.to_owned(),
-                ))
-            })
+            .filter_map(|p| Some((p.name()?.strip_prefix(prefix)?.to_owned(), p.value()?.to_owned())))
             .collect();
-        let mut take = |name: &str| values.remove(name);
-
-        let sqs_queue_url = take(SQS_QUEUE_URL);
         // The key is optional by design: no key means fallback facts, not a failed start.
-        let facts_api_key =
-            take(FACTS_API_KEY).filter(|key| !key.trim().is_empty() && key != API_KEY_PLACEHOLDER);
-        match sqs_queue_url {
-            Some(sqs_queue_url) => Ok(Self {
-                sqs_queue_url,
-                facts_api_key,
-            }),
-            None => Err(ConfigError::MissingParameters(vec![format!(
-                "{prefix}{SQS_QUEUE_URL}"
-            )])),
+        let facts_api_key = values
+            .remove(FACTS_API_KEY)
+            .filter(|key| !key.trim().is_empty() && key != API_KEY_PLACEHOLDER);
+        let mut missing = Vec::new();
+        let mut required = |name: &str| {
+            values.remove(name).unwrap_or_else(|| {
+                missing.push(format!("{prefix}{name}"));
+                String::new()
+            })
+        };
+        let targets = Self {
+            eventbridge_bus_name: required(EVENTBRIDGE_BUS_NAME),
+            sqs_queue_url: required(SQS_QUEUE_URL),
+            kinesis_stream_name: required(KINESIS_STREAM_NAME),
+            firehose_stream_name: required(FIREHOSE_STREAM_NAME),
+            facts_api_key,
+        };
+        if missing.is_empty() {
+            Ok(targets)
+        } else {
+            Err(ConfigError::MissingParameters(missing))
         }
     }
 }
@@ -116,10 +128,7 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         move |key| map.get(key).cloned()
     }
 
@@ -146,55 +155,48 @@ mod tests {
         assert!(err.unwrap_err().to_string().contains("FACTS_TIMEOUT_MS"));
     }
 
+    fn all_targets(key: &str) -> GetParametersOutput {
+        GetParametersOutput::builder()
+            .parameters(parameter("/lab/eventbridge/bus-name", "bus"))
+            .parameters(parameter("/lab/sqs/queue-url", "http://queue"))
+            .parameters(parameter("/lab/kinesis/stream-name", "stream"))
+            .parameters(parameter("/lab/firehose/stream-name", "delivery"))
+            .parameters(parameter("/lab/facts/api-key", key))
+            .build()
+    }
+
     #[tokio::test]
     async fn loads_every_target_in_one_decrypting_call() {
         let get = mock!(aws_sdk_ssm::Client::get_parameters)
-            .match_requests(|req| {
-                req.with_decryption() == Some(true)
-                    && req.names()
-                        == [
-                            "/lab/sqs/queue-url".to_owned(),
-                            "/lab/facts/api-key".to_owned(),
-                        ]
-            })
-            .then_output(|| {
-                GetParametersOutput::builder()
-                    .parameters(parameter("/lab/sqs/queue-url", "http://queue"))
-                    .parameters(parameter("/lab/facts/api-key", "secret"))
-                    .build()
-            });
+            .match_requests(|req| req.with_decryption() == Some(true) && req.names().len() == 5)
+            .then_output(|| all_targets("secret"));
         let ssm = mock_client!(aws_sdk_ssm, RuleMode::Sequential, &[&get]);
 
         let targets = Targets::load(&ssm, "/lab/").await.unwrap();
-        assert_eq!(
-            targets,
-            Targets {
-                sqs_queue_url: "http://queue".into(),
-                facts_api_key: Some("secret".into())
-            }
-        );
+        let expected = Targets {
+            eventbridge_bus_name: "bus".into(),
+            sqs_queue_url: "http://queue".into(),
+            kinesis_stream_name: "stream".into(),
+            firehose_stream_name: "delivery".into(),
+            facts_api_key: Some("secret".into()),
+        };
+        assert_eq!(targets, expected);
         assert_eq!(get.num_calls(), 1);
     }
 
     #[tokio::test]
     async fn the_placeholder_key_means_no_key() {
-        let get = mock!(aws_sdk_ssm::Client::get_parameters).then_output(|| {
-            GetParametersOutput::builder()
-                .parameters(parameter("/lab/sqs/queue-url", "http://queue"))
-                .parameters(parameter("/lab/facts/api-key", API_KEY_PLACEHOLDER))
-                .build()
-        });
+        let get = mock!(aws_sdk_ssm::Client::get_parameters).then_output(|| all_targets(API_KEY_PLACEHOLDER));
         let ssm = mock_client!(aws_sdk_ssm, RuleMode::Sequential, &[&get]);
-        assert_eq!(
-            Targets::load(&ssm, "/lab/").await.unwrap().facts_api_key,
-            None
-        );
+        assert_eq!(Targets::load(&ssm, "/lab/").await.unwrap().facts_api_key, None);
     }
 
     #[tokio::test]
-    async fn a_missing_target_fails_init_naming_the_parameter() {
+    async fn a_missing_target_fails_init_naming_the_parameters() {
         let get = mock!(aws_sdk_ssm::Client::get_parameters).then_output(|| {
             GetParametersOutput::builder()
+                .parameters(parameter("/lab/eventbridge/bus-name", "bus"))
+                .parameters(parameter("/lab/kinesis/stream-name", "stream"))
                 .invalid_parameters("/lab/sqs/queue-url")
                 .build()
         });
@@ -202,7 +204,7 @@ mod tests {
         let err = Targets::load(&ssm, "/lab/").await.unwrap_err();
         assert_eq!(
             err.to_string(),
-            "SSM parameters missing: /lab/sqs/queue-url"
+            "SSM parameters missing: /lab/sqs/queue-url, /lab/firehose/stream-name"
         );
     }
 }

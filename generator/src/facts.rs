@@ -115,9 +115,7 @@ mod tests {
         let base = serve(Router::new().route(
             "/v1/facts",
             get(move |headers: HeaderMap| async move {
-                *seen.lock().unwrap() = headers
-                    .get("x-api-key")
-                    .map(|v| v.to_str().unwrap().to_owned());
+                *seen.lock().unwrap() = headers.get("x-api-key").map(|v| v.to_str().unwrap().to_owned());
                 r#"[{"fact": "  Cats sleep for most of the day.  "}]"#
             }),
         ))
@@ -126,10 +124,7 @@ mod tests {
         let facts = Facts::new(&base, Some("k3y".into()), Duration::from_secs(1));
         assert_eq!(
             facts.random().await,
-            (
-                "Cats sleep for most of the day.".into(),
-                FactSource::ApiNinjas
-            )
+            ("Cats sleep for most of the day.".into(), FactSource::ApiNinjas)
         );
         assert_eq!(seen_key.lock().unwrap().as_deref(), Some("k3y"));
     }
@@ -146,10 +141,7 @@ mod tests {
     async fn errors_and_empty_answers_fall_back() {
         let base = serve(
             Router::new()
-                .route(
-                    "/v1/facts",
-                    get(|| async { (StatusCode::UNAUTHORIZED, "bad key") }),
-                )
+                .route("/v1/facts", get(|| async { (StatusCode::UNAUTHORIZED, "bad key") }))
                 .route("/empty/v1/facts", get(|| async { "[]" })),
         )
         .await;

@@ -10,9 +10,11 @@ use aws_lambda_events::encodings::Body;
 use aws_lambda_events::http::{HeaderMap, HeaderValue, Method, header};
 use base64::Engine;
 use chrono::Utc;
+use eventlab_schema::api::{Failed, GenerateRequest, GenerateResponse, LaneOutcome, Published};
 use eventlab_schema::{FactSource, ID_RANGE, LabEvent, RunId, Service};
+use futures_util::future::join_all;
 use rand::RngExt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
 use crate::facts::Facts;
@@ -20,44 +22,26 @@ use crate::publish::Publish;
 
 /// Events one request may ask for.
 pub const MAX_COUNT: u32 = 500;
+/// Largest event size a request may ask for: above every service's limit, so that
+/// limit's 413 can be seen, and small enough to stay well inside Lambda's memory.
+pub const MAX_EVENT_BYTES: usize = 2 * 1024 * 1024;
+/// Largest `count * size_bytes` a request may ask for.
+pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
 
-/// The services this deployment has a lane for.
-pub const ROUTED_SERVICES: &[Service] = &[Service::Sqs];
-
-/// Optional JSON body of `POST /<service>`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GenerateRequest {
-    pub count: Option<u32>,
-    pub run_id: Option<RunId>,
+/// What a route publishes to: one service, or the same events to all four.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    One(Service),
+    All,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Published {
-    pub event_id: Uuid,
-    pub seq: u32,
-    /// The service's id for the event (SQS message id, …).
-    pub message_id: String,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Failed {
-    pub event_id: Uuid,
-    pub seq: u32,
-    pub error: String,
-}
-
-/// The response body of a publishing request.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct GenerateResponse {
-    pub run_id: RunId,
-    pub service: Service,
-    pub requested: usize,
-    pub fact_source: FactSource,
-    /// Wall time of the publish calls, retries included.
-    pub publish_ms: f64,
-    pub events: Vec<Published>,
-    pub failures: Vec<Failed>,
+impl Target {
+    fn services(self) -> Vec<Service> {
+        match self {
+            Self::One(service) => vec![service],
+            Self::All => Service::ALL.to_vec(),
+        }
+    }
 }
 
 /// The generator with its clients, built once at init.
@@ -78,15 +62,10 @@ impl<P: Publish> Generator<P> {
         }
     }
 
-    async fn try_handle(
-        &self,
-        request: ApiGatewayV2httpRequest,
-    ) -> Result<ApiGatewayV2httpResponse, Rejection> {
-        let service = route_service(&request)?;
+    async fn try_handle(&self, request: ApiGatewayV2httpRequest) -> Result<ApiGatewayV2httpResponse, Rejection> {
+        let target = route_target(&request)?;
         if request.request_context.http.method != Method::POST {
-            return Err(Rejection::method_not_allowed(
-                &request.request_context.http.method,
-            ));
+            return Err(Rejection::method_not_allowed(&request.request_context.http.method));
         }
         let caller = caller_sub(&request)?;
         let body = parse_body(&request)?;
@@ -96,56 +75,98 @@ impl<P: Publish> Generator<P> {
                 "count must be between 1 and {MAX_COUNT}, got {count}"
             )));
         }
+        if let Some(size) = body.size_bytes
+            && (size > MAX_EVENT_BYTES || size * count as usize > MAX_REQUEST_BYTES)
+        {
+            return Err(Rejection::bad_request(format!(
+                "size_bytes must be at most {MAX_EVENT_BYTES} and count * size_bytes at most {MAX_REQUEST_BYTES}"
+            )));
+        }
         let run_id = body.run_id.unwrap_or_else(RunId::generate);
 
         let (fact, fact_source) = self.facts.random().await;
-        let events = build_events(service, count, &run_id, &fact, fact_source, &caller);
-        self.publisher
-            .check(service, &events)
-            .map_err(|e| Rejection::new(413, e.to_string()))?;
+        let mut template = build_events(Service::Sqs, count, &run_id, &fact, fact_source, &caller);
+        if let Some(size) = body.size_bytes {
+            for event in &mut template {
+                pad(event, size);
+            }
+        }
+        // The same events for every service of the target, each copy tagged with its service.
+        let batches: Vec<(Service, Vec<LabEvent>)> = target
+            .services()
+            .into_iter()
+            .map(|service| {
+                (
+                    service,
+                    template
+                        .iter()
+                        .cloned()
+                        .map(|event| LabEvent { service, ..event })
+                        .collect(),
+                )
+            })
+            .collect();
+        // Nothing is published unless every service can take every event.
+        for (service, events) in &batches {
+            self.publisher
+                .check(*service, events)
+                .map_err(|e| Rejection::new(413, format!("too large for {service}: {e}")))?;
+        }
 
-        let started = Instant::now();
-        let deliveries = self.publisher.publish(service, &events).await;
-        let publish_ms = started.elapsed().as_secs_f64() * 1000.0;
-
-        let mut response = GenerateResponse {
+        let lanes = join_all(
+            batches
+                .iter()
+                .map(|(service, events)| self.publish_lane(*service, events)),
+        )
+        .await;
+        let response = GenerateResponse {
             run_id,
-            service,
-            requested: events.len(),
+            requested: template.len(),
             fact_source,
-            publish_ms,
+            lanes,
+        };
+        let published: usize = response.lanes.iter().map(|lane| lane.events.len()).sum();
+        let failed: usize = response.lanes.iter().map(|lane| lane.failures.len()).sum();
+        // All published: 200. Some: 207, with the failures listed. None: 502, the services failed us.
+        let status = match (published, failed) {
+            (_, 0) => 200,
+            (0, _) => 502,
+            _ => 207,
+        };
+        tracing::info!(run_id = %response.run_id, ?target, published, failed, "published");
+        Ok(json_response(status, &response))
+    }
+
+    async fn publish_lane(&self, service: Service, events: &[LabEvent]) -> LaneOutcome {
+        let started = Instant::now();
+        let deliveries = self.publisher.publish(service, events).await;
+        let mut lane = LaneOutcome {
+            service,
+            publish_ms: started.elapsed().as_secs_f64() * 1000.0,
             events: Vec::with_capacity(events.len()),
             failures: Vec::new(),
         };
-        for (event, delivery) in events.into_iter().zip(deliveries) {
+        for (event, delivery) in events.iter().zip(deliveries) {
+            let (event_id, seq) = (event.event_id, event.seq);
             match delivery {
-                Ok(message_id) => response.events.push(Published {
-                    event_id: event.event_id,
-                    seq: event.seq,
+                Ok(message_id) => lane.events.push(Published {
+                    event_id,
+                    seq,
                     message_id,
                 }),
-                Err(error) => response.failures.push(Failed {
-                    event_id: event.event_id,
-                    seq: event.seq,
-                    error,
-                }),
+                Err(error) => lane.failures.push(Failed { event_id, seq, error }),
             }
         }
-        // All published: 200. Some: 207, with the failures listed. None: 502, the service failed us.
-        let status = match (response.events.is_empty(), response.failures.is_empty()) {
-            (_, true) => 200,
-            (false, false) => 207,
-            (true, false) => 502,
-        };
-        tracing::info!(
-            %service,
-            run_id = %response.run_id,
-            published = response.events.len(),
-            failed = response.failures.len(),
-            publish_ms,
-            "published"
-        );
-        Ok(json_response(status, &response))
+        lane
+    }
+}
+
+/// Grows the event's padding until it serialises to about `size` bytes.
+fn pad(event: &mut LabEvent, size: usize) {
+    const FIELD_OVERHEAD: usize = r#","padding":"""#.len();
+    let current = event.to_json().len();
+    if size > current + FIELD_OVERHEAD {
+        event.padding = "x".repeat(size - current - FIELD_OVERHEAD);
     }
 }
 
@@ -170,23 +191,29 @@ pub fn build_events(
             seq,
             fact_source,
             requested_by: caller.to_owned(),
+            padding: String::new(),
         })
         .collect()
 }
 
-/// The service named by the route key (`POST /sqs`, `ANY /sqs`, …).
-fn route_service(request: &ApiGatewayV2httpRequest) -> Result<Service, Rejection> {
+/// The target named by the route key (`ANY /sqs`, `ANY /all`, …).
+fn route_target(request: &ApiGatewayV2httpRequest) -> Result<Target, Rejection> {
     let route = request
         .route_key
         .as_deref()
         .or(request.request_context.route_key.as_deref())
         .unwrap_or_default();
-    let path = route.split_once(' ').map_or(route, |(_, path)| path);
-    path.trim_start_matches('/')
-        .parse::<Service>()
-        .ok()
-        .filter(|service| ROUTED_SERVICES.contains(service))
-        .ok_or_else(|| Rejection::new(404, format!("no such route: {route}")))
+    let path = route
+        .split_once(' ')
+        .map_or(route, |(_, path)| path)
+        .trim_start_matches('/');
+    match path {
+        "all" => Ok(Target::All),
+        _ => path
+            .parse()
+            .map(Target::One)
+            .map_err(|_| Rejection::new(404, format!("no such route: {route}"))),
+    }
 }
 
 /// The caller's JWT `sub`, as the authorizer passed it on.
@@ -255,12 +282,9 @@ impl Rejection {
     }
 
     fn into_response(self) -> ApiGatewayV2httpResponse {
-        let mut response =
-            json_response(self.status, &serde_json::json!({ "error": self.message }));
+        let mut response = json_response(self.status, &serde_json::json!({ "error": self.message }));
         if let Some(allow) = self.allow {
-            response
-                .headers
-                .insert(header::ALLOW, HeaderValue::from_static(allow));
+            response.headers.insert(header::ALLOW, HeaderValue::from_static(allow));
         }
         response
     }
@@ -268,10 +292,7 @@ impl Rejection {
 
 fn json_response(status: i64, body: &impl Serialize) -> ApiGatewayV2httpResponse {
     let mut headers = HeaderMap::new();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     let mut response = ApiGatewayV2httpResponse::default();
     response.status_code = status;
     response.headers = headers;
@@ -287,7 +308,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::publish::{Delivery, Oversized};
+    use crate::publish::{Delivery, Oversized, check_for};
 
     /// Records what it is asked to publish; fails events whose seq is in `fail`.
     #[derive(Default)]
@@ -297,22 +318,20 @@ mod tests {
     }
 
     impl Publish for RecordingPublisher {
-        fn check(&self, _: Service, events: &[LabEvent]) -> Result<(), Oversized> {
-            crate::publish::sqs::SqsPublisher::check(events)
+        fn check(&self, service: Service, events: &[LabEvent]) -> Result<(), Oversized> {
+            check_for(service, events)
         }
 
         async fn publish(&self, _: Service, events: &[LabEvent]) -> Vec<Delivery> {
             self.published.lock().unwrap().extend_from_slice(events);
-            events
-                .iter()
-                .map(|e| {
-                    if self.fail.contains(&e.seq) {
-                        Err("boom".into())
-                    } else {
-                        Ok(format!("m{}", e.seq))
-                    }
-                })
-                .collect()
+            let answer = |e: &LabEvent| {
+                if self.fail.contains(&e.seq) {
+                    Err("boom".into())
+                } else {
+                    Ok(format!("m{}", e.seq))
+                }
+            };
+            events.iter().map(answer).collect()
         }
     }
 
@@ -323,6 +342,12 @@ mod tests {
                 ..RecordingPublisher::default()
             },
             facts: Facts::new("http://127.0.0.1:9", None, Duration::from_millis(100)),
+        }
+    }
+
+    impl Generator<RecordingPublisher> {
+        fn published(&self) -> Vec<LabEvent> {
+            self.publisher.published.lock().unwrap().clone()
         }
     }
 
@@ -343,36 +368,103 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn publishes_count_events_and_reports_them() {
+    async fn publishes_count_events_to_the_routed_service_and_reports_them() {
+        for service in Service::ALL {
+            let generator = generator(vec![]);
+            let route = format!("/{service}");
+            let response = generator
+                .handle(request("POST", &route, Some(r#"{"count": 3, "run_id": "r-1"}"#)))
+                .await;
+
+            assert_eq!(response.status_code, 200);
+            let json = body(&response);
+            assert_eq!(json["run_id"], "r-1");
+            assert_eq!(json["fact_source"], "fallback");
+            assert_eq!(json["lanes"].as_array().unwrap().len(), 1);
+            assert_eq!(json["lanes"][0]["service"], service.as_str());
+            assert_eq!(json["lanes"][0]["events"][2]["message_id"], "m2");
+
+            let published = generator.published();
+            assert_eq!(published.iter().map(|e| e.seq).collect::<Vec<_>>(), [0, 1, 2]);
+            assert!(
+                published
+                    .iter()
+                    .all(|e| e.requested_by == "learner-sub-123" && e.service == service)
+            );
+            assert!(
+                published
+                    .iter()
+                    .all(|e| ID_RANGE.contains(&e.id) && e.padding.is_empty())
+            );
+            assert_eq!(published[0].event_id.get_version_num(), 7);
+        }
+    }
+
+    #[tokio::test]
+    async fn all_publishes_the_same_events_to_every_service_each_tagged_with_its_own() {
+        let generator = generator(vec![]);
+        let response = generator.handle(request("POST", "/all", Some(r#"{"count": 2}"#))).await;
+        assert_eq!(response.status_code, 200);
+        let lanes: Vec<String> = body(&response)["lanes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["service"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(lanes, ["eventbridge", "sqs", "kinesis", "firehose"]);
+
+        let published = generator.published();
+        assert_eq!(published.len(), 8);
+        for service in Service::ALL {
+            let copies: Vec<&LabEvent> = published.iter().filter(|e| e.service == service).collect();
+            assert_eq!(copies.len(), 2);
+            for (copy, original) in copies.iter().zip(&published[..2]) {
+                assert_eq!(
+                    (copy.event_id, copy.seq, copy.id, copy.time),
+                    (original.event_id, original.seq, original.id, original.time)
+                );
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn size_bytes_pads_each_event_to_about_that_size() {
         let generator = generator(vec![]);
         let response = generator
-            .handle(request(
-                "POST",
-                "/sqs",
-                Some(r#"{"count": 3, "run_id": "r-1"}"#),
-            ))
+            .handle(request("POST", "/sqs", Some(r#"{"count": 2, "size_bytes": 4096}"#)))
             .await;
-
         assert_eq!(response.status_code, 200);
-        let json = body(&response);
-        assert_eq!(json["run_id"], "r-1");
-        assert_eq!(json["service"], "sqs");
-        assert_eq!(json["events"].as_array().unwrap().len(), 3);
-        assert_eq!(json["events"][2]["message_id"], "m2");
-        assert_eq!(json["fact_source"], "fallback");
+        for event in generator.published() {
+            assert_eq!(event.to_json().len(), 4096);
+        }
+    }
 
-        let published = generator.publisher.published.lock().unwrap();
+    #[tokio::test]
+    async fn an_event_too_large_for_a_service_is_413_and_nothing_is_published_anywhere() {
+        // 1,000 KiB + 1: too large for Firehose's record limit only.
+        let just_over_firehose = format!(r#"{{"size_bytes": {}}}"#, 1000 * 1024 + 1);
+        for route in ["/firehose", "/all"] {
+            let generator = generator(vec![]);
+            let response = generator
+                .handle(request("POST", route, Some(&just_over_firehose)))
+                .await;
+            assert_eq!(response.status_code, 413, "{route}");
+            assert!(
+                body(&response)["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("too large for firehose")
+            );
+            assert!(generator.published().is_empty(), "{route}");
+        }
+        let generator = generator(vec![]);
         assert_eq!(
-            published.iter().map(|e| e.seq).collect::<Vec<_>>(),
-            [0, 1, 2]
+            generator
+                .handle(request("POST", "/sqs", Some(&just_over_firehose)))
+                .await
+                .status_code,
+            200
         );
-        assert!(
-            published
-                .iter()
-                .all(|e| e.requested_by == "learner-sub-123" && e.service == Service::Sqs)
-        );
-        assert!(published.iter().all(|e| ID_RANGE.contains(&e.id)));
-        assert_eq!(published[0].event_id.get_version_num(), 7);
     }
 
     #[tokio::test]
@@ -380,13 +472,8 @@ mod tests {
         let generator = generator(vec![]);
         let response = generator.handle(request("POST", "/sqs", None)).await;
         assert_eq!(response.status_code, 200);
-        assert!(
-            body(&response)["run_id"]
-                .as_str()
-                .unwrap()
-                .starts_with("run-")
-        );
-        assert_eq!(generator.publisher.published.lock().unwrap().len(), 1);
+        assert!(body(&response)["run_id"].as_str().unwrap().starts_with("run-"));
+        assert_eq!(generator.published().len(), 1);
     }
 
     #[tokio::test]
@@ -395,19 +482,13 @@ mod tests {
         let mut req = request("POST", "/sqs", Some("eyJjb3VudCI6IDJ9")); // {"count": 2}
         req.is_base64_encoded = true;
         assert_eq!(generator.handle(req).await.status_code, 200);
-        assert_eq!(generator.publisher.published.lock().unwrap().len(), 2);
+        assert_eq!(generator.published().len(), 2);
     }
 
     #[tokio::test]
     async fn bad_input_gets_a_json_error_and_publishes_nothing() {
         let cases = [
-            (
-                "POST",
-                "/sqs",
-                Some("not json"),
-                400,
-                "body must be a JSON object",
-            ),
+            ("POST", "/sqs", Some("not json"), 400, "body must be a JSON object"),
             (
                 "POST",
                 "/sqs",
@@ -429,55 +510,40 @@ mod tests {
                 400,
                 "count must be between 1 and 500",
             ),
+            ("POST", "/sqs", Some(r#"{"count": -1}"#), 400, "invalid value"),
+            ("POST", "/sqs", Some(r#"{"run_id": "../etc"}"#), 400, "run_id must be"),
             (
                 "POST",
                 "/sqs",
-                Some(r#"{"count": -1}"#),
+                Some(r#"{"size_bytes": 3000000}"#),
                 400,
-                "invalid value",
+                "size_bytes must be at most",
             ),
             (
                 "POST",
                 "/sqs",
-                Some(r#"{"run_id": "../etc"}"#),
+                Some(r#"{"count": 500, "size_bytes": 1000000}"#),
                 400,
-                "run_id must be",
+                "count * size_bytes",
             ),
-            (
-                "POST",
-                "/sqs",
-                Some("[1, 2]"),
-                400,
-                "body must be a JSON object",
-            ),
+            ("POST", "/sqs", Some("[1, 2]"), 400, "body must be a JSON object"),
             ("GET", "/sqs", None, 405, "use POST"),
             ("POST", "/sns", None, 404, "no such route"),
         ];
         for (method, route, body_text, status, message) in cases {
             let generator = generator(vec![]);
             let response = generator.handle(request(method, route, body_text)).await;
-            assert_eq!(
-                response.status_code, status,
-                "{method} {route} {body_text:?}"
-            );
+            assert_eq!(response.status_code, status, "{method} {route} {body_text:?}");
             assert_eq!(response.headers["content-type"], "application/json");
             let error = body(&response)["error"].as_str().unwrap().to_owned();
-            assert!(
-                error.contains(message),
-                "{error:?} should contain {message:?}"
-            );
-            assert!(
-                generator.publisher.published.lock().unwrap().is_empty(),
-                "{method} {route} {body_text:?}"
-            );
+            assert!(error.contains(message), "{error:?} should contain {message:?}");
+            assert!(generator.published().is_empty(), "{method} {route} {body_text:?}");
         }
     }
 
     #[tokio::test]
     async fn wrong_method_says_which_is_allowed() {
-        let response = generator(vec![])
-            .handle(request("DELETE", "/sqs", None))
-            .await;
+        let response = generator(vec![]).handle(request("DELETE", "/sqs", None)).await;
         assert_eq!(response.headers["allow"], "POST");
     }
 
@@ -487,7 +553,7 @@ mod tests {
         let mut req = request("POST", "/sqs", None);
         req.request_context.authorizer = None;
         assert_eq!(generator.handle(req).await.status_code, 401);
-        assert!(generator.publisher.published.lock().unwrap().is_empty());
+        assert!(generator.published().is_empty());
     }
 
     #[tokio::test]
@@ -497,13 +563,11 @@ mod tests {
             .await;
         assert_eq!(response.status_code, 207);
         let json = body(&response);
-        assert_eq!(json["failures"][0]["seq"], 1);
-        assert_eq!(json["failures"][0]["error"], "boom");
-        assert_eq!(json["events"].as_array().unwrap().len(), 2);
+        assert_eq!(json["lanes"][0]["failures"][0]["seq"], 1);
+        assert_eq!(json["lanes"][0]["failures"][0]["error"], "boom");
+        assert_eq!(json["lanes"][0]["events"].as_array().unwrap().len(), 2);
 
-        let response = generator(vec![0])
-            .handle(request("POST", "/sqs", None))
-            .await;
+        let response = generator(vec![0]).handle(request("POST", "/sqs", None)).await;
         assert_eq!(response.status_code, 502);
     }
 }

@@ -10,12 +10,12 @@ pub mod publish;
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    use eventlab_schema::{FactSource, RunId, Service};
+    use eventlab_schema::{FactSource, LabEvent, RunId, Service};
 
     use crate::handler::build_events;
 
     /// `count` valid SQS events of one run.
-    pub fn events(count: u32) -> Vec<eventlab_schema::LabEvent> {
+    pub fn events(count: u32) -> Vec<LabEvent> {
         let run_id: RunId = "test-run".parse().unwrap();
         build_events(
             Service::Sqs,
@@ -25,5 +25,13 @@ pub(crate) mod test_support {
             FactSource::Fallback,
             "tester",
         )
+    }
+
+    /// Two events, the second padded past `limit` bytes when serialised.
+    pub fn oversized_events(limit: usize) -> Vec<LabEvent> {
+        let mut events = events(2);
+        let size = events[1].to_json().len();
+        events[1].padding = "x".repeat(limit + 1 - size);
+        events
     }
 }

@@ -28,10 +28,7 @@ impl Credentials {
         let mut rng = rand::rng();
         let mut pick = |set: &[u8]| char::from(set[rng.random_range(0..set.len())]);
         // One of each class first, so the policy always holds, then any class.
-        let mut password: String = [LOWER, UPPER, DIGIT, SYMBOL]
-            .iter()
-            .map(|set| pick(set))
-            .collect();
+        let mut password: String = [LOWER, UPPER, DIGIT, SYMBOL].iter().map(|set| pick(set)).collect();
         let all: Vec<u8> = [LOWER, UPPER, DIGIT, SYMBOL].concat();
         password.extend((0..20).map(|_| pick(&all)));
         Self {
@@ -41,12 +38,8 @@ impl Credentials {
     }
 
     pub fn load(path: &Path) -> Result<Self> {
-        let raw = std::fs::read_to_string(path).with_context(|| {
-            format!(
-                "reading learner credentials {} (run `make up` first)",
-                path.display()
-            )
-        })?;
+        let raw = std::fs::read_to_string(path)
+            .with_context(|| format!("reading learner credentials {} (run `make up` first)", path.display()))?;
         Ok(serde_json::from_str(&raw)?)
     }
 
@@ -119,10 +112,7 @@ pub async fn access_token(stack: &Stack, credentials: &Credentials) -> Result<St
         .await
         .map_err(crate::sdk_error)
         .context("signing in to Cognito")?;
-    match output
-        .authentication_result()
-        .and_then(|result| result.access_token())
-    {
+    match output.authentication_result().and_then(|result| result.access_token()) {
         Some(token) => Ok(token.to_owned()),
         None => bail!(
             "Cognito answered without a token (challenge: {:?})",
@@ -145,9 +135,6 @@ mod tests {
             assert!(password.chars().any(|c| c.is_ascii_digit()));
             assert!(password.chars().any(|c| !c.is_ascii_alphanumeric()));
         }
-        assert_ne!(
-            Credentials::generate("a").password,
-            Credentials::generate("a").password
-        );
+        assert_ne!(Credentials::generate("a").password, Credentials::generate("a").password);
     }
 }

@@ -16,18 +16,8 @@ pub async fn find(stack: &Stack) -> Result<Vec<String>> {
     let tagging = aws_sdk_resourcegroupstagging::Client::new(&config);
     let tagged = tagging
         .get_resources()
-        .tag_filters(
-            TagFilter::builder()
-                .key("project")
-                .values("eventlab")
-                .build(),
-        )
-        .tag_filters(
-            TagFilter::builder()
-                .key("stack")
-                .values(&stack.name_prefix)
-                .build(),
-        )
+        .tag_filters(TagFilter::builder().key("project").values("eventlab").build())
+        .tag_filters(TagFilter::builder().key("stack").values(&stack.name_prefix).build())
         .send()
         .await
         .map_err(crate::sdk_error)
@@ -46,11 +36,43 @@ pub async fn find(stack: &Stack) -> Result<Vec<String>> {
         left.push(format!("bucket {}", stack.results_bucket));
     }
     let sqs = aws_sdk_sqs::Client::new(&config);
-    for url in [&stack.sqs_queue_url, &stack.sqs_dlq_url] {
+    for url in [
+        &stack.sqs_queue_url,
+        &stack.sqs_dlq_url,
+        &stack.eventbridge_dlq_url,
+        &stack.kinesis_failures_url,
+    ] {
         let name = url.rsplit('/').next().unwrap_or(url);
         if exists(sqs.get_queue_url().queue_name(name).send().await)? {
             left.push(format!("queue {name}"));
         }
+    }
+    let kinesis = aws_sdk_kinesis::Client::new(&config);
+    if exists(
+        kinesis
+            .describe_stream_summary()
+            .stream_name(&stack.kinesis_stream_name)
+            .send()
+            .await,
+    )? {
+        left.push(format!("stream {}", stack.kinesis_stream_name));
+    }
+    let firehose = aws_sdk_firehose::Client::new(&config);
+    let delivery = firehose
+        .describe_delivery_stream()
+        .delivery_stream_name(&stack.firehose_stream_name);
+    if exists(delivery.send().await)? {
+        left.push(format!("delivery stream {}", stack.firehose_stream_name));
+    }
+    let eventbridge = aws_sdk_eventbridge::Client::new(&config);
+    if exists(
+        eventbridge
+            .describe_event_bus()
+            .name(&stack.eventbridge_bus_name)
+            .send()
+            .await,
+    )? {
+        left.push(format!("event bus {}", stack.eventbridge_bus_name));
     }
     let cognito = aws_sdk_cognitoidentityprovider::Client::new(&config);
     if exists(

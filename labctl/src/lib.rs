@@ -4,6 +4,7 @@
 //! The same code serves the local emulator and AWS: everything it needs comes from
 //! `terraform output -json`.
 
+pub mod api;
 pub mod learner;
 pub mod leftovers;
 pub mod results;

@@ -1,12 +1,14 @@
 //! `labctl`: the learner's command line for a deployed lab (local or AWS).
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Parser, Subcommand};
-use eventlab_schema::{RunId, Service};
+use eventlab_schema::api::GenerateRequest;
+use eventlab_schema::{ResultRecord, RunId, Service};
+use labctl::api::Api;
 use labctl::learner::{self, Credentials};
 use labctl::stack::Stack;
 use labctl::{leftovers, results};
@@ -15,18 +17,10 @@ use labctl::{leftovers, results};
 #[command(version, about)]
 struct Cli {
     /// `terraform output -json` of the stack.
-    #[arg(
-        long,
-        env = "EVENTLAB_OUTPUTS",
-        default_value = ".state/local/outputs.json"
-    )]
+    #[arg(long, env = "EVENTLAB_OUTPUTS", default_value = ".state/local/outputs.json")]
     outputs: PathBuf,
     /// Where the learner's generated credentials are kept.
-    #[arg(
-        long,
-        env = "EVENTLAB_CREDENTIALS",
-        default_value = ".state/local/learner.json"
-    )]
+    #[arg(long, env = "EVENTLAB_CREDENTIALS", default_value = ".state/local/learner.json")]
     credentials: PathBuf,
     #[command(subcommand)]
     command: Command,
@@ -43,21 +37,33 @@ enum Command {
     Token,
     /// Print a ready-to-paste curl command with a fresh token.
     Curl {
-        #[arg(long, default_value = "sqs")]
-        service: Service,
+        /// A service (eventbridge, sqs, kinesis, firehose) or `all`.
+        #[arg(long, default_value = "all", value_parser = parse_route)]
+        route: String,
     },
-    /// Publish events through the API and show their results from S3.
+    /// Publish events through the API and show, per service, what reached S3.
     Smoke {
-        #[arg(long, default_value = "sqs")]
-        service: Service,
+        /// A service (eventbridge, sqs, kinesis, firehose) or `all`.
+        #[arg(long, default_value = "all", value_parser = parse_route)]
+        route: String,
         #[arg(long, default_value_t = 5)]
         count: u32,
         /// Seconds to wait for every result.
-        #[arg(long, default_value_t = 60)]
+        #[arg(long, default_value_t = 90)]
         timeout: u64,
     },
     /// Exit non-zero if any resource of the stack still exists (run after destroy).
     Leftovers,
+}
+
+fn parse_route(route: &str) -> Result<String, String> {
+    if route == "all" || route.parse::<Service>().is_ok() {
+        Ok(route.to_owned())
+    } else {
+        Err(format!(
+            "{route:?} is not a route: use eventbridge, sqs, kinesis, firehose or all"
+        ))
+    }
 }
 
 #[tokio::main]
@@ -74,18 +80,14 @@ async fn main() -> Result<()> {
             );
         }
         Command::Token => println!("{}", token(&stack, &cli.credentials).await?),
-        Command::Curl { service } => {
+        Command::Curl { route } => {
             let token = token(&stack, &cli.credentials).await?;
             println!(
                 "curl -s -X POST '{}' \\\n  -H \"Authorization: Bearer {token}\" \\\n  -H 'content-type: application/json' \\\n  -d '{{\"count\": 3}}'",
-                stack.route_url(service)
+                Api::new(&stack).url(&route)
             );
         }
-        Command::Smoke {
-            service,
-            count,
-            timeout,
-        } => smoke(&stack, &cli.credentials, service, count, timeout).await?,
+        Command::Smoke { route, count, timeout } => smoke(&stack, &cli.credentials, &route, count, timeout).await?,
         Command::Leftovers => {
             let left = leftovers::find(&stack).await?;
             if !left.is_empty() {
@@ -97,59 +99,68 @@ async fn main() -> Result<()> {
     Ok(())
 }
 
-async fn token(stack: &Stack, credentials: &std::path::Path) -> Result<String> {
+async fn token(stack: &Stack, credentials: &Path) -> Result<String> {
     learner::access_token(stack, &Credentials::load(credentials)?).await
 }
 
-async fn smoke(
-    stack: &Stack,
-    credentials: &std::path::Path,
-    service: Service,
-    count: u32,
-    timeout: u64,
-) -> Result<()> {
+async fn smoke(stack: &Stack, credentials: &Path, route: &str, count: u32, timeout: u64) -> Result<()> {
     let token = token(stack, credentials).await?;
-    let run_id = RunId::generate();
-    let url = stack.route_url(service);
-    println!("POST {url}  (count {count}, run {run_id})");
-    let response = reqwest::Client::new()
-        .post(&url)
-        .bearer_auth(&token)
-        .json(&serde_json::json!({ "count": count, "run_id": run_id }))
-        .send()
-        .await
-        .with_context(|| format!("calling {url}"))?;
-    let status = response.status();
-    let body: serde_json::Value = response.json().await.context("reading the API's answer")?;
-    println!("{status}  {}", serde_json::to_string(&body)?);
-    if !status.is_success() {
-        bail!("the API answered {status}");
-    }
-    let expected: HashSet<uuid::Uuid> = body["events"]
-        .as_array()
-        .context("the answer lists no events")?
-        .iter()
-        .filter_map(|e| e["event_id"].as_str()?.parse().ok())
-        .collect();
+    let api = Api::new(stack);
+    let request = GenerateRequest {
+        count: Some(count),
+        run_id: Some(RunId::generate()),
+        size_bytes: None,
+    };
+    println!("POST {}  {}", api.url(route), serde_json::to_string(&request)?);
+    let response = api.generate(route, &token, &request).await?;
 
     let s3 = aws_sdk_s3::Client::new(&stack.sdk_config().await);
-    let records = results::wait_for_results(
-        &s3,
-        &stack.results_bucket,
-        service,
-        &run_id,
-        &expected,
-        Duration::from_secs(timeout),
-    )
-    .await?;
+    let mut samples = Vec::new();
     println!(
-        "\n{} results in s3://{}/{}:",
-        records.len(),
-        stack.results_bucket,
-        results::results_prefix(service, &run_id)
+        "\n{:<12} {:>9} {:>8} {:>8} {:>11} {:>11} {:>11}",
+        "service", "published", "results", "batches", "publish ms", "e2e p50 ms", "e2e max ms"
     );
-    for record in &records {
-        println!("{}", serde_json::to_string(record)?);
+    for lane in &response.lanes {
+        let expected: HashSet<uuid::Uuid> = lane.events.iter().map(|e| e.event_id).collect();
+        let records = results::wait_for_results(
+            &s3,
+            &stack.results_bucket,
+            lane.service,
+            &response.run_id,
+            &expected,
+            Duration::from_secs(timeout),
+        )
+        .await?;
+        let batches: HashSet<&str> = records.iter().map(|r| r.request_id.as_str()).collect();
+        let (p50, max) = median_and_max(&records);
+        println!(
+            "{:<12} {:>9} {:>8} {:>8} {:>11.1} {:>11.1} {:>11.1}",
+            lane.service.as_str(),
+            lane.events.len(),
+            records.len(),
+            batches.len(),
+            lane.publish_ms,
+            p50,
+            max
+        );
+        samples.extend(records.into_iter().next());
+    }
+    if stack.endpoint_url.is_some() {
+        println!("\n(local emulator: latencies are the emulator's, not AWS's)");
+    }
+    println!(
+        "\nOne result per service, as the transformers wrote it to s3://{}:",
+        stack.results_bucket
+    );
+    for sample in samples {
+        println!("{}", serde_json::to_string(&sample)?);
     }
     Ok(())
+}
+
+fn median_and_max(records: &[ResultRecord]) -> (f64, f64) {
+    let mut latencies: Vec<f64> = records.iter().map(|r| r.e2e_ms).collect();
+    latencies.sort_by(f64::total_cmp);
+    let median = latencies.get(latencies.len() / 2).copied().unwrap_or(f64::NAN);
+    (median, latencies.last().copied().unwrap_or(f64::NAN))
 }

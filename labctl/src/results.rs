@@ -4,23 +4,25 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Utc};
 use eventlab_schema::{ErrorRecord, ResultRecord, RunId, Service};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-/// Every JSON line of every object under `prefix`, parsed as `T`.
+/// Every JSON line of every object under `prefix` (and after `start_after`), parsed as `T`.
 pub async fn read_jsonl<T: DeserializeOwned>(
     s3: &aws_sdk_s3::Client,
     bucket: &str,
     prefix: &str,
+    start_after: Option<String>,
 ) -> Result<Vec<T>> {
     let mut records = Vec::new();
-    let mut pages = s3
+    let list = s3
         .list_objects_v2()
         .bucket(bucket)
         .prefix(prefix)
-        .into_paginator()
-        .send();
+        .set_start_after(start_after);
+    let mut pages = list.into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(crate::sdk_error).context("listing results")?;
         for object in page.contents() {
@@ -39,17 +41,41 @@ pub async fn read_jsonl<T: DeserializeOwned>(
                 .with_context(|| format!("reading s3://{bucket}/{key}"))?
                 .into_bytes();
             for line in serde_json::Deserializer::from_slice(&body).into_iter::<T>() {
-                records
-                    .push(line.with_context(|| format!("parsing a line of s3://{bucket}/{key}"))?);
+                records.push(line.with_context(|| format!("parsing a line of s3://{bucket}/{key}"))?);
             }
         }
     }
     Ok(records)
 }
 
-/// `results/<service>/<run_id>/`
-pub fn results_prefix(service: Service, run_id: &RunId) -> String {
-    format!("results/{service}/{run_id}/")
+/// Where a run's results are: the lanes that write their own results keep each run under
+/// `results/<service>/<run_id>/`; Firehose writes `results/firehose/<yyyy/MM/dd/HH>/…`, so
+/// its run is found among the objects written since `since`.
+pub fn results_location(service: Service, run_id: &RunId, since: DateTime<Utc>) -> (String, Option<String>) {
+    match service {
+        Service::Firehose => {
+            let prefix = "results/firehose/".to_owned();
+            let start_after = format!("{prefix}{}", since.format("%Y/%m/%d/%H/"));
+            (prefix, Some(start_after))
+        }
+        _ => (format!("results/{service}/{run_id}/"), None),
+    }
+}
+
+/// The results of one run.
+pub async fn read_results(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    service: Service,
+    run_id: &RunId,
+    since: DateTime<Utc>,
+) -> Result<Vec<ResultRecord>> {
+    let (prefix, start_after) = results_location(service, run_id, since);
+    let records: Vec<ResultRecord> = read_jsonl(s3, bucket, &prefix, start_after).await?;
+    Ok(records
+        .into_iter()
+        .filter(|r| &r.event.run_id == run_id && r.event.service == service)
+        .collect())
 }
 
 /// Polls until every expected event of the run has a result, or the timeout passes.
@@ -62,45 +88,43 @@ pub async fn wait_for_results(
     timeout: Duration,
 ) -> Result<Vec<ResultRecord>> {
     let started = Instant::now();
+    // An hour's margin for clocks and runs that started before this call.
+    let since = Utc::now() - chrono::Duration::hours(1);
     loop {
-        let records: Vec<ResultRecord> =
-            read_jsonl(s3, bucket, &results_prefix(service, run_id)).await?;
+        let records = read_results(s3, bucket, service, run_id, since).await?;
         let seen: HashSet<Uuid> = records.iter().map(|r| r.event.event_id).collect();
         if expected.is_subset(&seen) {
             return Ok(records);
         }
         if started.elapsed() > timeout {
             bail!(
-                "after {:?}, {} of {} events of run {run_id} have results in s3://{bucket}/{}",
-                timeout,
+                "after {timeout:?}, {} of {} {service} events of run {run_id} have results in s3://{bucket}/{}",
                 expected.intersection(&seen).count(),
                 expected.len(),
-                results_prefix(service, run_id)
+                results_location(service, run_id, since).0
             );
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
 
-/// Polls `errors/<service>/` until a record with `record_id` appears.
+/// Polls `errors/<service>/rejected/` until a record matching `wanted` appears.
 pub async fn wait_for_error(
     s3: &aws_sdk_s3::Client,
     bucket: &str,
     service: Service,
-    record_id: &str,
+    wanted: impl Fn(&ErrorRecord) -> bool,
     timeout: Duration,
 ) -> Result<ErrorRecord> {
     let started = Instant::now();
+    let prefix = format!("errors/{service}/rejected/");
     loop {
-        let errors: Vec<ErrorRecord> =
-            read_jsonl(s3, bucket, &format!("errors/{service}/")).await?;
-        if let Some(found) = errors.into_iter().find(|e| e.record_id == record_id) {
+        let errors: Vec<ErrorRecord> = read_jsonl(s3, bucket, &prefix, None).await?;
+        if let Some(found) = errors.into_iter().find(&wanted) {
             return Ok(found);
         }
         if started.elapsed() > timeout {
-            bail!(
-                "after {timeout:?}, no error record for {record_id} under s3://{bucket}/errors/{service}/"
-            );
+            bail!("after {timeout:?}, no matching error record under s3://{bucket}/{prefix}");
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }

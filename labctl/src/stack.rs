@@ -17,8 +17,13 @@ pub struct Stack {
     pub user_pool_id: String,
     pub user_pool_client_id: String,
     pub results_bucket: String,
+    pub eventbridge_bus_name: String,
+    pub eventbridge_dlq_url: String,
     pub sqs_queue_url: String,
     pub sqs_dlq_url: String,
+    pub kinesis_stream_name: String,
+    pub kinesis_failures_url: String,
+    pub firehose_stream_name: String,
     pub parameter_prefix: String,
     pub functions: BTreeMap<String, String>,
 }
@@ -26,14 +31,9 @@ pub struct Stack {
 impl Stack {
     /// Reads the JSON that `terraform output -json` wrote.
     pub fn load(path: &Path) -> Result<Self> {
-        let raw = std::fs::read_to_string(path).with_context(|| {
-            format!(
-                "reading stack outputs {} (has the stack been applied?)",
-                path.display()
-            )
-        })?;
-        Self::from_terraform_json(&raw)
-            .with_context(|| format!("parsing stack outputs {}", path.display()))
+        let raw = std::fs::read_to_string(path)
+            .with_context(|| format!("reading stack outputs {} (has the stack been applied?)", path.display()))?;
+        Self::from_terraform_json(&raw).with_context(|| format!("parsing stack outputs {}", path.display()))
     }
 
     /// `terraform output -json` wraps each value as `{"value": …, "type": …, "sensitive": …}`.
@@ -55,11 +55,6 @@ impl Stack {
         }
         loader.load().await
     }
-
-    /// URL of a service's route, e.g. `<api_url>/sqs`.
-    pub fn route_url(&self, service: eventlab_schema::Service) -> String {
-        format!("{}/{service}", self.api_url.trim_end_matches('/'))
-    }
 }
 
 #[cfg(test)]
@@ -76,17 +71,18 @@ mod tests {
           "user_pool_id": {"sensitive": false, "type": "string", "value": "us-east-1_abc"},
           "user_pool_client_id": {"sensitive": false, "type": "string", "value": "client"},
           "results_bucket": {"sensitive": false, "type": "string", "value": "bucket"},
+          "eventbridge_bus_name": {"sensitive": false, "type": "string", "value": "bus"},
+          "eventbridge_dlq_url": {"sensitive": false, "type": "string", "value": "http://eb-dlq"},
           "sqs_queue_url": {"sensitive": false, "type": "string", "value": "http://q"},
+          "kinesis_stream_name": {"sensitive": false, "type": "string", "value": "stream"},
+          "kinesis_failures_url": {"sensitive": false, "type": "string", "value": "http://k-f"},
+          "firehose_stream_name": {"sensitive": false, "type": "string", "value": "delivery"},
           "sqs_dlq_url": {"sensitive": false, "type": "string", "value": "http://dlq"},
           "parameter_prefix": {"sensitive": false, "type": "string", "value": "/eventlab/"},
           "functions": {"sensitive": false, "type": ["object", {}], "value": {"generator": "eventlab-generator"}}
         }"#;
         let stack = Stack::from_terraform_json(raw).unwrap();
         assert_eq!(stack.endpoint_url, None);
-        assert_eq!(
-            stack.route_url(eventlab_schema::Service::Sqs),
-            "http://127.0.0.1:4566/_aws/execute-api/abc/sqs"
-        );
         assert_eq!(stack.functions["generator"], "eventlab-generator");
     }
 }

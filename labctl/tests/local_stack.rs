@@ -1,6 +1,6 @@
 //! End-to-end tests against a deployed stack: the real API Gateway JWT authorizer, the
-//! generator and transformer binaries, SQS and S3, as `make test` brings them up on the
-//! local emulator (they run unchanged against an AWS deployment).
+//! generator and transformer binaries, EventBridge, SQS, Kinesis, Firehose and S3, as
+//! `make test` brings them up on the local emulator (they run unchanged against AWS).
 //!
 //! They need `EVENTLAB_OUTPUTS` (terraform output -json) and `EVENTLAB_CREDENTIALS` (the
 //! learner's credentials); `make test` sets both.
@@ -10,63 +10,91 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use base64::Engine;
-use eventlab_schema::{LabEvent, ResultRecord, RunId, Service};
+use eventlab_schema::api::{GenerateRequest, GenerateResponse};
+use eventlab_schema::{EVENTBRIDGE_DETAIL_TYPE, EVENTBRIDGE_SOURCE, LabEvent, ResultRecord, RunId, Service};
+use labctl::api::Api;
 use labctl::learner::{self, Credentials};
 use labctl::results::{wait_for_error, wait_for_results};
 use labctl::stack::Stack;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-const RESULT_TIMEOUT: Duration = Duration::from_secs(60);
+const RESULT_TIMEOUT: Duration = Duration::from_secs(90);
+const ROUTES: [&str; 5] = ["eventbridge", "sqs", "kinesis", "firehose", "all"];
 
 struct Lab {
     stack: Stack,
     token: String,
-    http: reqwest::Client,
+    api: Api,
+    config: aws_config::SdkConfig,
     s3: aws_sdk_s3::Client,
 }
 
 /// A path from the environment; relative ones are taken from the workspace root, where
 /// `make` runs (cargo runs tests from the package folder).
 fn env_path(name: &str) -> PathBuf {
-    let path = PathBuf::from(std::env::var_os(name).unwrap_or_else(|| {
-        panic!("{name} is not set: these tests need a deployed stack; run them with `make test`")
-    }));
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(path)
+    let path =
+        PathBuf::from(std::env::var_os(name).unwrap_or_else(|| {
+            panic!("{name} is not set: these tests need a deployed stack; run them with `make test`")
+        }));
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
 }
 
 async fn lab() -> Lab {
     let stack = Stack::load(&env_path("EVENTLAB_OUTPUTS")).unwrap();
     let credentials = Credentials::load(&env_path("EVENTLAB_CREDENTIALS")).unwrap();
     let token = learner::access_token(&stack, &credentials).await.unwrap();
-    let s3 = aws_sdk_s3::Client::new(&stack.sdk_config().await);
+    let config = stack.sdk_config().await;
     Lab {
+        api: Api::new(&stack),
+        s3: aws_sdk_s3::Client::new(&config),
+        config,
         stack,
         token,
-        http: reqwest::Client::new(),
-        s3,
     }
 }
 
+fn run_id(label: &str) -> RunId {
+    format!("e2e-{label}-{}", Uuid::now_v7().simple()).parse().unwrap()
+}
+
 impl Lab {
-    async fn post(&self, token: Option<&str>, body: &Value) -> (StatusCode, Value) {
-        let mut request = self
-            .http
-            .post(self.stack.route_url(Service::Sqs))
-            .json(body);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    async fn post(&self, route: &str, token: Option<&str>, body: &Value) -> (StatusCode, Value) {
+        self.api.call(Method::POST, route, token, Some(body)).await.unwrap()
+    }
+
+    async fn results(&self, service: Service, run_id: &RunId, expected: &HashSet<Uuid>) -> Vec<ResultRecord> {
+        wait_for_results(
+            &self.s3,
+            &self.stack.results_bucket,
+            service,
+            run_id,
+            expected,
+            RESULT_TIMEOUT,
         )
+        .await
+        .unwrap()
+    }
+
+    /// Checks what a transformer wrote for `service`: every field consistent, the right function.
+    fn assert_consistent(&self, record: &ResultRecord, service: Service) {
+        let event = &record.event;
+        assert_eq!(event.service, service);
+        assert!((1..=1000).contains(&event.id));
+        assert!(!event.random_fact.is_empty());
+        assert_eq!(
+            record.transformed,
+            eventlab_transformers::transform::transform(event),
+            "as the library does it"
+        );
+        assert_eq!(
+            record.transformer,
+            self.stack.functions[&format!("transform-{service}")]
+        );
+        assert!(record.batch_size >= 1);
+        assert_eq!(record.attempt, 1);
+        assert!(record.received_at >= event.time && record.e2e_ms >= 0.0, "{record:?}");
     }
 }
 
@@ -86,11 +114,7 @@ fn tamper_signature(token: &str) -> String {
     let (head, signature) = token.rsplit_once('.').unwrap();
     let mut signature = signature.to_owned().into_bytes();
     let middle = signature.len() / 2;
-    signature[middle] = if signature[middle] == b'A' {
-        b'B'
-    } else {
-        b'A'
-    };
+    signature[middle] = if signature[middle] == b'A' { b'B' } else { b'A' };
     format!("{head}.{}", String::from_utf8(signature).unwrap())
 }
 
@@ -99,90 +123,101 @@ fn tamper_payload(token: &str) -> String {
     let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
     let mut payload = claims(token);
     payload["sub"] = json!("someone-else");
-    parts[1] = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(serde_json::to_vec(&payload).unwrap());
+    parts[1] = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(&payload).unwrap());
     parts.join(".")
 }
 
 #[tokio::test]
-async fn requests_without_a_valid_token_are_refused_with_401() {
+async fn every_route_refuses_requests_without_a_valid_token_with_401() {
     let lab = lab().await;
-    let body = json!({ "count": 1 });
     let cases = [
         ("no token", None),
         ("not a JWT", Some("not-a-token".to_owned())),
         ("tampered signature", Some(tamper_signature(&lab.token))),
         ("tampered payload", Some(tamper_payload(&lab.token))),
     ];
-    for (case, token) in cases {
-        let (status, _) = lab.post(token.as_deref(), &body).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "{case}");
+    for route in ROUTES {
+        for (case, token) in &cases {
+            let (status, _) = lab.post(route, token.as_deref(), &json!({ "count": 1 })).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{route}: {case}");
+        }
+    }
+}
+
+/// Publishes `count` events through `route` and checks every lane's results in S3.
+async fn assert_route_delivers(route: &str, count: u32) {
+    let lab = lab().await;
+    let run_id = run_id(route);
+    let request = GenerateRequest {
+        count: Some(count),
+        run_id: Some(run_id.clone()),
+        size_bytes: None,
+    };
+    let response: GenerateResponse = lab.api.generate(route, &lab.token, &request).await.unwrap();
+
+    assert_eq!(response.run_id, run_id);
+    let services: Vec<Service> = response.lanes.iter().map(|lane| lane.service).collect();
+    let expected_services = if route == "all" {
+        Service::ALL.to_vec()
+    } else {
+        vec![route.parse().unwrap()]
+    };
+    assert_eq!(services, expected_services);
+    let caller = claims(&lab.token)["sub"].as_str().unwrap().to_owned();
+
+    for lane in &response.lanes {
+        assert!(lane.failures.is_empty(), "{:?}", lane.failures);
+        let published: HashSet<Uuid> = lane.events.iter().map(|e| e.event_id).collect();
+        assert_eq!(published.len(), count as usize);
+        let records = lab.results(lane.service, &run_id, &published).await;
+        assert_eq!(
+            records.len(),
+            count as usize,
+            "{}: each event exactly once: {records:#?}",
+            lane.service
+        );
+        let mut seqs: Vec<u32> = records.iter().map(|r| r.event.seq).collect();
+        seqs.sort_unstable();
+        assert_eq!(seqs, (0..count).collect::<Vec<_>>());
+        for record in &records {
+            lab.assert_consistent(record, lane.service);
+            assert_eq!(record.event.requested_by, caller, "the generator records the JWT's sub");
+        }
+    }
+    if route == "all" {
+        // The same events went to every service: one set of event ids across the lanes.
+        let ids: HashSet<Vec<Uuid>> = response
+            .lanes
+            .iter()
+            .map(|lane| lane.events.iter().map(|e| e.event_id).collect())
+            .collect();
+        assert_eq!(ids.len(), 1);
     }
 }
 
 #[tokio::test]
-async fn a_valid_token_publishes_and_every_result_lands_in_s3() {
-    let lab = lab().await;
-    let run_id: RunId = format!("e2e-ok-{}", Uuid::now_v7().simple())
-        .parse()
-        .unwrap();
-    let (status, body) = lab
-        .post(Some(&lab.token), &json!({ "count": 3, "run_id": run_id }))
-        .await;
-
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["run_id"], run_id.as_str());
-    assert_eq!(body["failures"], json!([]));
-    let published: HashSet<Uuid> = body["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["event_id"].as_str().unwrap().parse().unwrap())
-        .collect();
-    assert_eq!(published.len(), 3);
-
-    let records = wait_for_results(
-        &lab.s3,
-        &lab.stack.results_bucket,
-        Service::Sqs,
-        &run_id,
-        &published,
-        RESULT_TIMEOUT,
-    )
-    .await
-    .unwrap();
-    assert_eq!(records.len(), 3, "each event exactly once: {records:#?}");
-    let caller = claims(&lab.token)["sub"].as_str().unwrap().to_owned();
-    let mut seqs: Vec<u32> = records.iter().map(|r| r.event.seq).collect();
-    seqs.sort_unstable();
-    assert_eq!(seqs, [0, 1, 2]);
-    for record in &records {
-        assert_result_is_consistent(record, &lab.stack);
-        assert_eq!(
-            record.event.requested_by, caller,
-            "the generator records the JWT's sub"
-        );
-        assert_eq!(record.event.run_id, run_id);
-    }
+async fn eventbridge_route_delivers_every_event_to_s3() {
+    assert_route_delivers("eventbridge", 3).await;
 }
 
-fn assert_result_is_consistent(record: &ResultRecord, stack: &Stack) {
-    let event = &record.event;
-    assert_eq!(event.service, Service::Sqs);
-    assert!((1..=1000).contains(&event.id));
-    assert!(!event.random_fact.is_empty());
-    assert_eq!(
-        record.transformed,
-        eventlab_transformers::transform::transform(event),
-        "as the library transforms it"
-    );
-    assert_eq!(record.transformer, stack.functions["transform-sqs"]);
-    assert!(record.batch_size >= 1);
-    assert_eq!(record.attempt, 1);
-    assert!(
-        record.received_at >= event.time && record.e2e_ms >= 0.0,
-        "{record:?}"
-    );
+#[tokio::test]
+async fn sqs_route_delivers_every_event_to_s3() {
+    assert_route_delivers("sqs", 3).await;
+}
+
+#[tokio::test]
+async fn kinesis_route_delivers_every_event_to_s3() {
+    assert_route_delivers("kinesis", 3).await;
+}
+
+#[tokio::test]
+async fn firehose_route_delivers_every_event_to_s3() {
+    assert_route_delivers("firehose", 3).await;
+}
+
+#[tokio::test]
+async fn all_route_delivers_the_same_events_through_every_service() {
+    assert_route_delivers("all", 2).await;
 }
 
 #[tokio::test]
@@ -195,43 +230,61 @@ async fn bad_requests_get_a_4xx_with_a_json_error() {
         (json!({ "run_id": "no/slashes" }), "run_id must be"),
         (json!([1, 2, 3]), "body must be a JSON object"),
     ];
-    for (body, message) in cases {
-        let (status, answer) = lab.post(Some(&lab.token), &body).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-        let error = answer["error"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no JSON error for {body}: {answer}"));
-        assert!(
-            error.contains(message),
-            "{error:?} should contain {message:?}"
-        );
+    for route in ROUTES {
+        for (body, message) in &cases {
+            let (status, answer) = lab.post(route, Some(&lab.token), body).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{route} {body}");
+            let error = answer["error"]
+                .as_str()
+                .unwrap_or_else(|| panic!("no JSON error for {body}: {answer}"));
+            assert!(error.contains(message), "{error:?} should contain {message:?}");
+        }
+        let (status, answer) = lab
+            .api
+            .call(Method::GET, route, Some(&lab.token), None::<&Value>)
+            .await
+            .unwrap();
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "GET /{route}");
+        assert!(answer["error"].as_str().unwrap().contains("use POST"));
     }
-
-    let response = lab
-        .http
-        .get(lab.stack.route_url(Service::Sqs))
-        .bearer_auth(&lab.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(response.headers()["allow"], "POST");
-    let answer: Value = response.json().await.unwrap();
-    assert!(answer["error"].as_str().unwrap().contains("use POST"));
 }
 
 #[tokio::test]
-async fn a_malformed_message_lands_in_errors_and_its_batch_neighbours_land() {
+async fn an_event_too_large_for_a_service_gets_413_and_nothing_is_published() {
     let lab = lab().await;
-    let sqs = aws_sdk_sqs::Client::new(&lab.stack.sdk_config().await);
-    let run_id: RunId = format!("e2e-mixed-{}", Uuid::now_v7().simple())
-        .parse()
-        .unwrap();
-    let good: Vec<LabEvent> = (0..2)
+    let run_id = run_id("oversized");
+    // One byte over Firehose's 1,000 KiB record limit; within the other services' limits.
+    let oversized = json!({ "size_bytes": 1000 * 1024 + 1, "run_id": run_id });
+    for route in ["firehose", "all"] {
+        let (status, answer) = lab.post(route, Some(&lab.token), &oversized).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{route}: {answer}");
+        assert!(
+            answer["error"].as_str().unwrap().contains("too large for firehose"),
+            "{answer}"
+        );
+    }
+
+    // A marker event of the same run through every lane: behind it, nothing else arrives.
+    let marker = GenerateRequest {
+        count: Some(1),
+        run_id: Some(run_id.clone()),
+        size_bytes: None,
+    };
+    let response = lab.api.generate("all", &lab.token, &marker).await.unwrap();
+    for lane in &response.lanes {
+        let expected: HashSet<Uuid> = lane.events.iter().map(|e| e.event_id).collect();
+        let records = lab.results(lane.service, &run_id, &expected).await;
+        assert_eq!(records.len(), 1, "{}: only the marker of run {run_id}", lane.service);
+    }
+}
+
+/// Two good events of a fresh run for `service`, and a malformed payload with a unique marker.
+fn mixed_batch(service: Service) -> (RunId, Vec<LabEvent>, String) {
+    let run_id = run_id(&format!("mixed-{service}"));
+    let good = (0..2)
         .map(|seq| {
-            let mut event =
-                LabEvent::from_json(include_bytes!("../../schema/tests/fixtures/event.json"))
-                    .unwrap();
+            let mut event = LabEvent::from_json(include_bytes!("../../schema/tests/fixtures/event.json")).unwrap();
+            event.service = service;
             event.run_id = run_id.clone();
             event.seq = seq;
             event.event_id = Uuid::now_v7();
@@ -239,11 +292,37 @@ async fn a_malformed_message_lands_in_errors_and_its_batch_neighbours_land() {
             event
         })
         .collect();
-    let bodies = [
-        good[0].to_json(),
-        format!("{{\"run_id\": \"{run_id}\", \"oops\": true}}"),
-        good[1].to_json(),
-    ];
+    let malformed = json!({ "run_id": run_id, "marker": Uuid::now_v7(), "oops": true }).to_string();
+    (run_id, good, malformed)
+}
+
+/// The malformed record is in `errors/<service>/rejected/`, and its good neighbours landed.
+async fn assert_rejected_alone(lab: &Lab, service: Service, run_id: &RunId, good: &[LabEvent], malformed: &str) {
+    let error = wait_for_error(
+        &lab.s3,
+        &lab.stack.results_bucket,
+        service,
+        |e| e.raw.trim_end() == malformed,
+        RESULT_TIMEOUT,
+    )
+    .await
+    .unwrap();
+    assert!(error.reason.starts_with("not a lab event"), "{error:?}");
+    assert_eq!(error.transformer, lab.stack.functions[&format!("transform-{service}")]);
+
+    let expected: HashSet<Uuid> = good.iter().map(|e| e.event_id).collect();
+    let records = lab.results(service, run_id, &expected).await;
+    assert_eq!(records.len(), 2);
+    for record in &records {
+        lab.assert_consistent(record, service);
+    }
+}
+
+#[tokio::test]
+async fn sqs_a_malformed_message_fails_alone() {
+    let lab = lab().await;
+    let (run_id, good, malformed) = mixed_batch(Service::Sqs);
+    let bodies = [good[0].to_json(), malformed.clone(), good[1].to_json()];
     let entries = bodies.iter().enumerate().map(|(i, body)| {
         aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
             .id(i.to_string())
@@ -252,48 +331,128 @@ async fn a_malformed_message_lands_in_errors_and_its_batch_neighbours_land() {
             .unwrap()
     });
     // One request, so the three messages travel together.
+    let sqs = aws_sdk_sqs::Client::new(&lab.config);
     let sent = sqs
         .send_message_batch()
         .queue_url(&lab.stack.sqs_queue_url)
-        .set_entries(Some(entries.collect()))
-        .send()
-        .await
-        .unwrap();
+        .set_entries(Some(entries.collect()));
+    let sent = sent.send().await.unwrap();
     assert!(sent.failed().is_empty());
-    let malformed_id = sent
+    assert_rejected_alone(&lab, Service::Sqs, &run_id, &good, &malformed).await;
+
+    let message_id = sent
         .successful()
         .iter()
         .find(|entry| entry.id() == "1")
         .unwrap()
         .message_id()
         .to_owned();
-
     let error = wait_for_error(
         &lab.s3,
         &lab.stack.results_bucket,
         Service::Sqs,
-        &malformed_id,
+        |e| e.raw == malformed,
         RESULT_TIMEOUT,
-    )
-    .await
-    .unwrap();
-    assert!(error.reason.starts_with("not a lab event"), "{error:?}");
-    assert_eq!(error.raw, bodies[1]);
-    assert_eq!(error.transformer, lab.stack.functions["transform-sqs"]);
+    );
+    assert_eq!(
+        error.await.unwrap().record_id,
+        message_id,
+        "reported by its SQS message id"
+    );
+}
 
-    let expected: HashSet<Uuid> = good.iter().map(|e| e.event_id).collect();
-    let records = wait_for_results(
+#[tokio::test]
+async fn kinesis_a_malformed_record_fails_alone() {
+    let lab = lab().await;
+    let (run_id, good, malformed) = mixed_batch(Service::Kinesis);
+    let records = [good[0].to_json(), malformed.clone(), good[1].to_json()].map(|data| {
+        // One partition key: one shard, one ordered batch.
+        aws_sdk_kinesis::types::PutRecordsRequestEntry::builder()
+            .data(aws_sdk_kinesis::primitives::Blob::new(data))
+            .partition_key(run_id.as_str())
+            .build()
+            .unwrap()
+    });
+    let kinesis = aws_sdk_kinesis::Client::new(&lab.config);
+    let put = kinesis
+        .put_records()
+        .stream_name(&lab.stack.kinesis_stream_name)
+        .set_records(Some(records.to_vec()));
+    let put = put.send().await.unwrap();
+    assert_eq!(put.failed_record_count(), Some(0));
+    assert_rejected_alone(&lab, Service::Kinesis, &run_id, &good, &malformed).await;
+
+    let sequence = put.records()[1].sequence_number().unwrap().to_owned();
+    let error = wait_for_error(
         &lab.s3,
         &lab.stack.results_bucket,
-        Service::Sqs,
-        &run_id,
-        &expected,
+        Service::Kinesis,
+        |e| e.raw == malformed,
+        RESULT_TIMEOUT,
+    );
+    assert_eq!(
+        error.await.unwrap().record_id,
+        sequence,
+        "reported by its sequence number"
+    );
+}
+
+#[tokio::test]
+async fn eventbridge_a_malformed_event_fails_alone() {
+    let lab = lab().await;
+    let (run_id, good, malformed) = mixed_batch(Service::EventBridge);
+    let entries = [good[0].to_json(), malformed.clone(), good[1].to_json()].map(|detail| {
+        aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
+            .event_bus_name(&lab.stack.eventbridge_bus_name)
+            .source(EVENTBRIDGE_SOURCE)
+            .detail_type(EVENTBRIDGE_DETAIL_TYPE)
+            .detail(detail)
+            .build()
+    });
+    let eventbridge = aws_sdk_eventbridge::Client::new(&lab.config);
+    let put = eventbridge
+        .put_events()
+        .set_entries(Some(entries.to_vec()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.failed_entry_count(), 0);
+
+    // EventBridge hands the transformer the detail as JSON: compare parsed, not as text.
+    let wanted: Value = serde_json::from_str(&malformed).unwrap();
+    let error = wait_for_error(
+        &lab.s3,
+        &lab.stack.results_bucket,
+        Service::EventBridge,
+        |e| serde_json::from_str::<Value>(&e.raw).is_ok_and(|raw| raw == wanted),
         RESULT_TIMEOUT,
     )
     .await
     .unwrap();
-    assert_eq!(records.len(), 2);
-    for record in &records {
-        assert_result_is_consistent(record, &lab.stack);
-    }
+    assert_eq!(
+        error.record_id,
+        put.entries()[1].event_id().unwrap(),
+        "reported by its event id"
+    );
+    let canonical = serde_json::to_string(&wanted).unwrap();
+    assert_rejected_alone(&lab, Service::EventBridge, &run_id, &good, &canonical).await;
+}
+
+#[tokio::test]
+async fn firehose_a_malformed_record_fails_alone() {
+    let lab = lab().await;
+    let (run_id, good, malformed) = mixed_batch(Service::Firehose);
+    let records = [good[0].to_json(), malformed.clone(), good[1].to_json()].map(|data| {
+        aws_sdk_firehose::types::Record::builder()
+            .data(aws_sdk_firehose::primitives::Blob::new(format!("{data}\n")))
+            .build()
+            .unwrap()
+    });
+    let firehose = aws_sdk_firehose::Client::new(&lab.config);
+    let put = firehose
+        .put_record_batch()
+        .delivery_stream_name(&lab.stack.firehose_stream_name);
+    let put = put.set_records(Some(records.to_vec())).send().await.unwrap();
+    assert_eq!(put.failed_put_count(), 0);
+    assert_rejected_alone(&lab, Service::Firehose, &run_id, &good, &malformed).await;
 }

@@ -4,6 +4,8 @@
 //! transformer writes to S3 (one JSON line per event). Field names of the seed lab's
 //! event (`time`, `id`, `service`, `random fact`) are kept exactly.
 
+pub mod api;
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -60,6 +62,11 @@ pub enum FactSource {
     Fallback,
 }
 
+/// `Source` of the generator's EventBridge entries; the bus rule matches on it.
+pub const EVENTBRIDGE_SOURCE: &str = "eventlab.generator";
+/// `DetailType` of the generator's EventBridge entries; the bus rule matches on it.
+pub const EVENTBRIDGE_DETAIL_TYPE: &str = "LabEvent";
+
 /// The range of the seed lab's random `id`.
 pub const ID_RANGE: std::ops::RangeInclusive<u16> = 1..=1000;
 
@@ -83,6 +90,9 @@ pub struct LabEvent {
     pub fact_source: FactSource,
     /// The JWT `sub` of the caller.
     pub requested_by: String,
+    /// Filler that brings the event to a size the caller asked for (absent when empty).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub padding: String,
 }
 
 /// Why a payload is not a valid [`LabEvent`].
@@ -135,11 +145,7 @@ impl FromStr for RunId {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let valid_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
-        if s.is_empty()
-            || s.len() > Self::MAX_LEN
-            || !s.chars().all(valid_char)
-            || s.starts_with('.')
-        {
+        if s.is_empty() || s.len() > Self::MAX_LEN || !s.chars().all(valid_char) || s.starts_with('.') {
             return Err(InvalidEvent(format!(
                 "run_id must be 1 to {} characters of A-Z, a-z, 0-9, '.', '_' or '-' and not start with '.'",
                 Self::MAX_LEN
@@ -239,10 +245,7 @@ mod tests {
 
         let json: serde_json::Value = serde_json::from_str(&event.to_json()).unwrap();
         let original: serde_json::Value = serde_json::from_str(EVENT_FIXTURE).unwrap();
-        assert_eq!(
-            json, original,
-            "serialising must give back the fixture exactly"
-        );
+        assert_eq!(json, original, "serialising must give back the fixture exactly");
         assert!(json.get("random fact").is_some());
     }
 

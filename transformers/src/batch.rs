@@ -24,7 +24,7 @@ pub struct Incoming {
 }
 
 /// What became of a batch.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Outcome {
     /// Records whose write failed: to be redelivered.
     pub retry: Vec<String>,
@@ -39,13 +39,46 @@ pub fn results_key(service: Service, run_id: &RunId, request_id: &str) -> String
     format!("results/{service}/{run_id}/{request_id}.jsonl")
 }
 
-/// `errors/<service>/<yyyy>/<mm>/<dd>/<request_id>.jsonl`
+/// `errors/<service>/rejected/<yyyy>/<mm>/<dd>/<request_id>.jsonl`: records the transformer rejected
+/// (apart from `errors/firehose/<error-output-type>/…`, which Firehose itself writes).
 pub fn errors_key(service: Service, invocation: &Invocation) -> String {
-    format!(
-        "errors/{service}/{}/{}.jsonl",
-        invocation.received_at.format("%Y/%m/%d"),
-        invocation.request_id
-    )
+    let date = invocation.received_at.format("%Y/%m/%d");
+    format!("errors/{service}/rejected/{date}/{}.jsonl", invocation.request_id)
+}
+
+/// One record after parsing: a result to write, or a record rejected with its reason.
+#[derive(Debug)]
+pub enum Prepared {
+    Result(ResultRecord),
+    Rejected(ErrorRecord),
+}
+
+/// Parses and transforms one record, or says why it can never be a result.
+pub fn prepare(service: Service, record: &Incoming, batch_size: usize, invocation: &Invocation) -> Prepared {
+    match parse_for(service, &record.payload) {
+        Ok(event) => Prepared::Result(ResultRecord {
+            transformed: transform(&event),
+            received_at: invocation.received_at,
+            transformer: invocation.function_name.clone(),
+            request_id: invocation.request_id.clone(),
+            batch_size,
+            cold_start: invocation.cold_start,
+            attempt: record.attempt,
+            e2e_ms: millis_between(event.time, invocation.received_at),
+            event,
+        }),
+        Err(reason) => {
+            tracing::warn!(record_id = %record.record_id, %reason, "rejecting malformed record");
+            Prepared::Rejected(ErrorRecord {
+                reason,
+                raw: String::from_utf8_lossy(&record.payload).into_owned(),
+                record_id: record.record_id.clone(),
+                received_at: invocation.received_at,
+                transformer: invocation.function_name.clone(),
+                request_id: invocation.request_id.clone(),
+            })
+        }
+    }
 }
 
 /// Parses, transforms and writes one batch from `service`.
@@ -58,35 +91,14 @@ pub async fn process(
     let batch_size = records.len();
     let mut runs: BTreeMap<RunId, (Vec<u8>, Vec<String>)> = BTreeMap::new();
     let mut errors = (Vec::new(), Vec::new());
-
     for record in records {
-        match parse_for(service, &record.payload) {
-            Ok(event) => {
-                let result = ResultRecord {
-                    transformed: transform(&event),
-                    received_at: invocation.received_at,
-                    transformer: invocation.function_name.clone(),
-                    request_id: invocation.request_id.clone(),
-                    batch_size,
-                    cold_start: invocation.cold_start,
-                    attempt: record.attempt,
-                    e2e_ms: millis_between(event.time, invocation.received_at),
-                    event,
-                };
+        match prepare(service, &record, batch_size, invocation) {
+            Prepared::Result(result) => {
                 let (lines, ids) = runs.entry(result.event.run_id.clone()).or_default();
                 push_line(lines, &result);
                 ids.push(record.record_id);
             }
-            Err(reason) => {
-                tracing::warn!(record_id = %record.record_id, %reason, "rejecting malformed record");
-                let error = ErrorRecord {
-                    reason,
-                    raw: String::from_utf8_lossy(&record.payload).into_owned(),
-                    record_id: record.record_id.clone(),
-                    received_at: invocation.received_at,
-                    transformer: invocation.function_name.clone(),
-                    request_id: invocation.request_id.clone(),
-                };
+            Prepared::Rejected(error) => {
                 push_line(&mut errors.0, &error);
                 errors.1.push(record.record_id);
             }
@@ -96,15 +108,7 @@ pub async fn process(
     let mut outcome = Outcome::default();
     for (run_id, (body, ids)) in runs {
         let key = results_key(service, &run_id, &invocation.request_id);
-        write(
-            sink,
-            &key,
-            body,
-            ids,
-            &mut outcome.retry,
-            &mut outcome.written,
-        )
-        .await;
+        write(sink, &key, body, ids, &mut outcome.retry, &mut outcome.written).await;
     }
     if !errors.1.is_empty() {
         let key = errors_key(service, invocation);
@@ -137,11 +141,11 @@ fn parse_for(service: Service, payload: &[u8]) -> Result<LabEvent, String> {
     Ok(event)
 }
 
-fn push_line(buffer: &mut Vec<u8>, value: &impl serde::Serialize) {
+/// One JSON line: the value and a newline.
+pub fn push_line(buffer: &mut Vec<u8>, value: &impl serde::Serialize) {
     serde_json::to_writer(&mut *buffer, value).expect("schema types always serialise");
     buffer.push(b'\n');
 }
-
 async fn write(
     sink: &impl ObjectSink,
     key: &str,
@@ -177,10 +181,7 @@ pub(crate) mod tests {
 
     impl ObjectSink for MemorySink {
         async fn put(&self, key: &str, body: Vec<u8>) -> Result<(), SinkError> {
-            if self
-                .fail_prefix
-                .is_some_and(|prefix| key.starts_with(prefix))
-            {
+            if self.fail_prefix.is_some_and(|prefix| key.starts_with(prefix)) {
                 return Err(SinkError {
                     bucket: "memory".into(),
                     key: key.into(),
@@ -217,8 +218,7 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn event_json(run_id: &str, seq: u32) -> Vec<u8> {
-        let mut event =
-            LabEvent::from_json(include_bytes!("../../schema/tests/fixtures/event.json")).unwrap();
+        let mut event = LabEvent::from_json(include_bytes!("../../schema/tests/fixtures/event.json")).unwrap();
         event.run_id = run_id.parse().unwrap();
         event.seq = seq;
         event.event_id = uuid::Uuid::now_v7();
@@ -252,13 +252,7 @@ pub(crate) mod tests {
             }
         );
         let keys: Vec<String> = sink.objects.lock().unwrap().keys().cloned().collect();
-        assert_eq!(
-            keys,
-            [
-                "results/sqs/run-a/req-1.jsonl",
-                "results/sqs/run-b/req-1.jsonl"
-            ]
-        );
+        assert_eq!(keys, ["results/sqs/run-a/req-1.jsonl", "results/sqs/run-b/req-1.jsonl"]);
         let run_a = sink.lines("results/sqs/run-a/");
         assert_eq!(run_a.len(), 2);
         assert_eq!(run_a[0]["batch_size"], 3);
@@ -290,12 +284,7 @@ pub(crate) mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0]["record_id"], "bad");
         assert_eq!(errors[0]["raw"], "{\"not\": \"an event\"}");
-        assert!(
-            errors[0]["reason"]
-                .as_str()
-                .unwrap()
-                .starts_with("not a lab event")
-        );
+        assert!(errors[0]["reason"].as_str().unwrap().starts_with("not a lab event"));
         assert!(
             sink.objects
                 .lock()

@@ -5,6 +5,9 @@
 //! shared [`batch::process`] does the grouping, writing and failure accounting.
 
 pub mod batch;
+pub mod eventbridge;
+pub mod firehose;
+pub mod kinesis;
 pub mod sink;
 pub mod sqs;
 pub mod transform;
@@ -52,6 +55,31 @@ impl Invocation {
             received_at: Utc::now(),
             cold_start: cold_start.take(),
         }
+    }
+}
+
+/// What every lane's `main` sets up once per cold start.
+#[derive(Debug)]
+pub struct Lane {
+    pub sink: sink::S3Sink,
+    cold_start: ColdStart,
+}
+
+impl Lane {
+    /// Logging, the SDK client and the results bucket (`RESULTS_BUCKET`).
+    pub async fn init() -> Result<Self, lambda_runtime::Error> {
+        lambda_runtime::tracing::init_default_subscriber();
+        let bucket = std::env::var("RESULTS_BUCKET").map_err(|_| "RESULTS_BUCKET is not set")?;
+        let config = aws_config::load_from_env().await;
+        Ok(Self {
+            sink: sink::S3Sink::new(aws_sdk_s3::Client::new(&config), bucket),
+            cold_start: ColdStart::new(),
+        })
+    }
+
+    /// The metadata of the invocation being served, taken at receipt.
+    pub fn invocation(&self, context: &lambda_runtime::Context) -> Invocation {
+        Invocation::from_context(context, &self.cold_start)
     }
 }
 

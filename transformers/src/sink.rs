@@ -90,10 +90,7 @@ mod tests {
         });
         let client = mock_client!(aws_sdk_s3, RuleMode::Sequential, &[&put]);
 
-        let err = S3Sink::new(client, "results")
-            .put("k", Vec::new())
-            .await
-            .unwrap_err();
+        let err = S3Sink::new(client, "results").put("k", Vec::new()).await.unwrap_err();
         assert_eq!(err.key, "k");
         assert!(err.to_string().contains("SlowDown"), "{err}");
     }

@@ -8,11 +8,7 @@ use crate::batch::{self, Incoming};
 use crate::sink::ObjectSink;
 
 /// Handles one SQS batch; the response names only the messages to redeliver.
-pub async fn handle(
-    event: SqsEvent,
-    invocation: &Invocation,
-    sink: &impl ObjectSink,
-) -> SqsBatchResponse {
+pub async fn handle(event: SqsEvent, invocation: &Invocation, sink: &impl ObjectSink) -> SqsBatchResponse {
     let records = event
         .records
         .into_iter()
@@ -47,23 +43,14 @@ mod tests {
         let sink = MemorySink::default();
         let response = handle(fixture(), &invocation(), &sink).await;
 
-        assert!(
-            response.batch_item_failures.is_empty(),
-            "nothing is transient here"
-        );
+        assert!(response.batch_item_failures.is_empty(), "nothing is transient here");
         let results = sink.lines("results/sqs/fixture-run/");
         assert_eq!(results.len(), 2);
         assert_eq!(results[0]["attempt"], 1);
-        assert_eq!(
-            results[1]["attempt"], 2,
-            "ApproximateReceiveCount is carried over"
-        );
+        assert_eq!(results[1]["attempt"], 2, "ApproximateReceiveCount is carried over");
         assert_eq!(results[0]["batch_size"], 3);
         let errors = sink.lines("errors/sqs/");
-        assert_eq!(
-            errors[0]["record_id"],
-            "c3d1e2f0-0000-4000-8000-000000000003"
-        );
+        assert_eq!(errors[0]["record_id"], "c3d1e2f0-0000-4000-8000-000000000003");
     }
 
     #[tokio::test]

@@ -21,8 +21,7 @@ mod tests {
     use super::*;
 
     fn event(id: u16, fact: &str) -> LabEvent {
-        let mut event =
-            LabEvent::from_json(include_bytes!("../../schema/tests/fixtures/event.json")).unwrap();
+        let mut event = LabEvent::from_json(include_bytes!("../../schema/tests/fixtures/event.json")).unwrap();
         event.id = id;
         event.random_fact = fact.to_owned();
         event

@@ -1,0 +1,175 @@
+//! Amazon Data Firehose: `PutRecordBatch`, at most 500 records and 4 MiB per request,
+//! 1,000 KiB per record. Each record is one newline-terminated JSON event, so the
+//! objects Firehose writes are JSON Lines however it concatenates records.
+
+use aws_sdk_firehose::primitives::Blob;
+use aws_sdk_firehose::types::Record;
+use eventlab_schema::LabEvent;
+
+use super::{BatchApi, Failure, all_failed};
+
+#[derive(Debug, Clone)]
+pub struct FirehosePublisher {
+    client: aws_sdk_firehose::Client,
+    stream_name: String,
+}
+
+impl FirehosePublisher {
+    pub fn new(client: aws_sdk_firehose::Client, stream_name: impl Into<String>) -> Self {
+        Self {
+            client,
+            stream_name: stream_name.into(),
+        }
+    }
+}
+
+fn record_data(event: &LabEvent) -> String {
+    let mut data = event.to_json();
+    data.push('\n');
+    data
+}
+
+impl BatchApi for FirehosePublisher {
+    const MAX_ENTRIES: usize = 500;
+    const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+    const MAX_ENTRY_BYTES: usize = 1000 * 1024;
+
+    fn entry_size(event: &LabEvent) -> usize {
+        record_data(event).len()
+    }
+
+    /// Answers come back in request order.
+    async fn send(&self, events: &[(usize, &LabEvent)]) -> Vec<(usize, Result<String, Failure>)> {
+        let records = events
+            .iter()
+            .map(|(_, event)| {
+                Record::builder()
+                    .data(Blob::new(record_data(event)))
+                    .build()
+                    .expect("data is set")
+            })
+            .collect();
+        let request = self
+            .client
+            .put_record_batch()
+            .delivery_stream_name(&self.stream_name)
+            .set_records(Some(records));
+        let output = match request.send().await {
+            Ok(output) => output,
+            Err(err) => {
+                let message = format!(
+                    "PutRecordBatch failed: {}",
+                    aws_sdk_firehose::error::DisplayErrorContext(err)
+                );
+                return all_failed(events, &message);
+            }
+        };
+        events
+            .iter()
+            .zip(output.request_responses())
+            .map(|(&(index, _), response)| {
+                let answer = match (response.record_id(), response.error_code()) {
+                    (Some(id), None) => Ok(id.to_owned()),
+                    // Per-record errors are service-side (unavailable, internal): worth one retry.
+                    (_, code) => Err(Failure {
+                        message: format!(
+                            "{}: {}",
+                            code.unwrap_or("NoRecordId"),
+                            response.error_message().unwrap_or("no message")
+                        ),
+                        retryable: true,
+                    }),
+                };
+                (index, answer)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_firehose::operation::put_record_batch::PutRecordBatchOutput;
+    use aws_sdk_firehose::types::PutRecordBatchResponseEntry;
+    use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+
+    use super::*;
+    use crate::publish::{check, publish};
+    use crate::test_support::{events, oversized_events};
+
+    fn answering(fail: &'static [u32]) -> Rule {
+        mock!(aws_sdk_firehose::Client::put_record_batch).then_compute_output(move |req| {
+            let mut failed = 0;
+            let mut responses = Vec::new();
+            for record in req.records() {
+                assert_eq!(
+                    record.data().as_ref().last(),
+                    Some(&b'\n'),
+                    "records are newline-terminated"
+                );
+                let event = LabEvent::from_json(record.data().as_ref()).unwrap();
+                responses.push(if fail.contains(&event.seq) {
+                    failed += 1;
+                    PutRecordBatchResponseEntry::builder()
+                        .error_code("ServiceUnavailableException")
+                        .build()
+                } else {
+                    PutRecordBatchResponseEntry::builder()
+                        .record_id(format!("fh-{}", event.seq))
+                        .build()
+                });
+            }
+            PutRecordBatchOutput::builder()
+                .set_request_responses(Some(responses))
+                .failed_put_count(failed)
+                .build()
+                .unwrap()
+        })
+    }
+
+    fn publisher(rule: &Rule) -> FirehosePublisher {
+        FirehosePublisher::new(mock_client!(aws_sdk_firehose, RuleMode::MatchAny, [rule]), "lab-stream")
+    }
+
+    #[tokio::test]
+    async fn sends_up_to_500_records_a_request() {
+        for (count, requests) in [(0, 0), (1, 1), (500, 1), (501, 2)] {
+            let rule = answering(&[]);
+            let deliveries = publish(&publisher(&rule), &events(count)).await;
+            assert_eq!(rule.num_calls(), requests, "{count} events");
+            assert!(
+                deliveries
+                    .iter()
+                    .enumerate()
+                    .all(|(i, d)| d.as_deref() == Ok(format!("fh-{i}").as_str()))
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn failed_records_are_retried_once() {
+        let rule = answering(&[0]);
+        let deliveries = publish(&publisher(&rule), &events(2)).await;
+        assert_eq!(rule.num_calls(), 2);
+        assert!(deliveries[0].is_err() && deliveries[1].is_ok());
+    }
+
+    #[test]
+    fn a_record_over_1000_kib_is_rejected_and_big_ones_split_by_bytes() {
+        assert_eq!(
+            check::<FirehosePublisher>(&oversized_events(1000 * 1024))
+                .unwrap_err()
+                .index,
+            1
+        );
+        // Five 900 KiB records exceed the 4 MiB request: two requests.
+        let big = std::iter::repeat_n(oversized_events(900 * 1024).remove(1), 5).collect::<Vec<_>>();
+        let sizes: Vec<usize> = big.iter().map(FirehosePublisher::entry_size).collect();
+        let ranges = crate::publish::chunk_ranges(
+            &sizes,
+            500,
+            FirehosePublisher::MAX_REQUEST_BYTES,
+            FirehosePublisher::MAX_ENTRY_BYTES,
+        );
+        assert_eq!(ranges.unwrap().len(), 2);
+    }
+}

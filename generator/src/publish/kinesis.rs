@@ -1,0 +1,176 @@
+//! Kinesis Data Streams: `PutRecords`, at most 500 records and 5 MiB per request, 1 MiB
+//! per record (data and partition key together).
+
+use aws_sdk_kinesis::primitives::Blob;
+use aws_sdk_kinesis::types::PutRecordsRequestEntry;
+use eventlab_schema::LabEvent;
+
+use super::{BatchApi, Failure, all_failed};
+
+#[derive(Debug, Clone)]
+pub struct KinesisPublisher {
+    client: aws_sdk_kinesis::Client,
+    stream_name: String,
+}
+
+impl KinesisPublisher {
+    pub fn new(client: aws_sdk_kinesis::Client, stream_name: impl Into<String>) -> Self {
+        Self {
+            client,
+            stream_name: stream_name.into(),
+        }
+    }
+}
+
+/// The event's random `id` (1–1000): spreads a run over every shard while keeping
+/// several events per key, so per-key ordering can be checked.
+pub fn partition_key(event: &LabEvent) -> String {
+    event.id.to_string()
+}
+
+impl BatchApi for KinesisPublisher {
+    const MAX_ENTRIES: usize = 500;
+    const MAX_REQUEST_BYTES: usize = 5 * 1024 * 1024;
+    const MAX_ENTRY_BYTES: usize = 1024 * 1024;
+
+    fn entry_size(event: &LabEvent) -> usize {
+        event.to_json().len() + partition_key(event).len()
+    }
+
+    /// Answers come back in request order.
+    async fn send(&self, events: &[(usize, &LabEvent)]) -> Vec<(usize, Result<String, Failure>)> {
+        let records = events
+            .iter()
+            .map(|(_, event)| {
+                PutRecordsRequestEntry::builder()
+                    .data(Blob::new(event.to_json()))
+                    .partition_key(partition_key(event))
+                    .build()
+                    .expect("data and partition key are set")
+            })
+            .collect();
+        let request = self
+            .client
+            .put_records()
+            .stream_name(&self.stream_name)
+            .set_records(Some(records));
+        let output = match request.send().await {
+            Ok(output) => output,
+            Err(err) => {
+                return all_failed(
+                    events,
+                    &format!(
+                        "PutRecords failed: {}",
+                        aws_sdk_kinesis::error::DisplayErrorContext(err)
+                    ),
+                );
+            }
+        };
+        events
+            .iter()
+            .zip(output.records())
+            .map(|(&(index, _), record)| {
+                let answer = match (record.sequence_number(), record.error_code()) {
+                    (Some(sequence), None) => Ok(sequence.to_owned()),
+                    // AWS names two per-record errors, throughput and internal: both pass.
+                    (_, code) => Err(Failure {
+                        message: format!(
+                            "{}: {}",
+                            code.unwrap_or("NoSequenceNumber"),
+                            record.error_message().unwrap_or("no message")
+                        ),
+                        retryable: true,
+                    }),
+                };
+                (index, answer)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_kinesis::operation::put_records::PutRecordsOutput;
+    use aws_sdk_kinesis::types::PutRecordsResultEntry;
+    use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+
+    use super::*;
+    use crate::publish::{check, publish};
+    use crate::test_support::{events, oversized_events};
+
+    /// Answers each record in order; records whose seq is in `fail` are throttled.
+    fn answering(fail: &'static [u32]) -> Rule {
+        mock!(aws_sdk_kinesis::Client::put_records).then_compute_output(move |req| {
+            let mut failed = 0;
+            let mut records = Vec::new();
+            for record in req.records() {
+                let event = LabEvent::from_json(record.data().as_ref()).unwrap();
+                assert_eq!(record.partition_key(), Some(event.id.to_string().as_str()));
+                records.push(if fail.contains(&event.seq) {
+                    failed += 1;
+                    PutRecordsResultEntry::builder()
+                        .error_code("ProvisionedThroughputExceededException")
+                        .build()
+                } else {
+                    PutRecordsResultEntry::builder()
+                        .sequence_number(format!("seq-{}", event.seq))
+                        .shard_id("shardId-0")
+                        .build()
+                });
+            }
+            PutRecordsOutput::builder()
+                .set_records(Some(records))
+                .failed_record_count(failed)
+                .build()
+                .unwrap()
+        })
+    }
+
+    fn publisher(rule: &Rule) -> KinesisPublisher {
+        KinesisPublisher::new(mock_client!(aws_sdk_kinesis, RuleMode::MatchAny, [rule]), "lab-stream")
+    }
+
+    #[tokio::test]
+    async fn sends_up_to_500_records_a_request() {
+        for (count, requests) in [(0, 0), (1, 1), (500, 1), (501, 2)] {
+            let rule = answering(&[]);
+            let deliveries = publish(&publisher(&rule), &events(count)).await;
+            assert_eq!(rule.num_calls(), requests, "{count} events");
+            assert!(
+                deliveries
+                    .iter()
+                    .enumerate()
+                    .all(|(i, d)| d.as_deref() == Ok(format!("seq-{i}").as_str()))
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn throttled_records_are_retried_once() {
+        let rule = answering(&[1]);
+        let deliveries = publish(&publisher(&rule), &events(3)).await;
+        assert_eq!(rule.num_calls(), 2);
+        assert!(
+            deliveries[1]
+                .as_ref()
+                .unwrap_err()
+                .starts_with("ProvisionedThroughputExceededException")
+        );
+        assert!(deliveries[0].is_ok() && deliveries[2].is_ok());
+    }
+
+    #[test]
+    fn splits_by_bytes_and_rejects_a_record_over_a_mebibyte() {
+        assert_eq!(
+            check::<KinesisPublisher>(&oversized_events(1024 * 1024))
+                .unwrap_err()
+                .index,
+            1
+        );
+        let sizes: Vec<usize> = oversized_events(900 * 1024)
+            .iter()
+            .map(KinesisPublisher::entry_size)
+            .collect();
+        assert!(sizes[1] < KinesisPublisher::MAX_ENTRY_BYTES);
+    }
+}
