@@ -16,8 +16,11 @@ export EVENTLAB_OUTPUTS := .state/$(STACK)/outputs.json
 export EVENTLAB_CREDENTIALS := .state/$(STACK)/learner.json
 LOCAL_AWS := AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 LABCTL := $(LOCAL_AWS) target/debug/labctl
+BENCH := $(LOCAL_AWS) target/debug/eventlab-bench
+# `make bench BENCH_ARGS="--events 500 --rate 100"`; see `target/debug/eventlab-bench run --help`.
+BENCH_ARGS ?= --events 100 --rate 50
 
-.PHONY: help venv build up token curl demo down test unit lint
+.PHONY: help venv build up token curl demo bench sweep model down test unit lint criterion
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -49,8 +52,20 @@ token: ## print a fresh JWT for the API
 curl: ## print a ready-to-paste curl command with a fresh JWT
 	@$(LABCTL) curl
 
-demo: up ## make up, then publish events through the API and show their results from S3
-	$(LABCTL) smoke --count 5
+demo: up ## make up, then bench all four services and write the report
+	$(BENCH) run $(BENCH_ARGS)
+
+bench: ## bench the running stack again (BENCH_ARGS to change the drive)
+	$(BENCH) run $(BENCH_ARGS)
+
+sweep: ## rerun with different batching settings; chart latency against cost
+	$(BENCH) sweep --events 50 --rate 50
+
+model: build ## model monthly cost per service from 1 to 100,000 events/s (no stack needed)
+	target/debug/eventlab-bench model --out bench/reports/model
+
+criterion: ## in-process micro-benchmarks (a release build: ~15 min from clean)
+	cargo bench -p eventlab-bench --bench hot_paths
 
 down: ## destroy the stack and stop MiniStack
 	scripts/local-stack.sh destroy

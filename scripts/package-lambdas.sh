@@ -18,5 +18,5 @@ for function in generator transform-eventbridge transform-sqs transform-kinesis 
   rm -f "$work/$function.zip"
   (cd "$work" && zip -q -X -9 "$function.zip" bootstrap)
   if ! cmp -s "$work/$function.zip" "$out/$function.zip"; then mv "$work/$function.zip" "$out/$function.zip"; fi
-  printf '==> %-14s %s (%s)\n' "$function" "$out/$function.zip" "$(du -h "$out/$function.zip" | cut -f1)"
+  printf '==> %-22s %s (%s)\n' "$function" "$out/$function.zip" "$(du -h "$out/$function.zip" | cut -f1)"
 done

@@ -53,6 +53,10 @@ output "kinesis_stream_name" {
   value = aws_kinesis_stream.events.name
 }
 
+output "kinesis_shard_count" {
+  value = aws_kinesis_stream.events.shard_count
+}
+
 output "kinesis_failures_url" {
   value = aws_sqs_queue.kinesis_failures.url
 }

@@ -162,7 +162,7 @@ impl<P: Publish> Generator<P> {
 }
 
 /// Grows the event's padding until it serialises to about `size` bytes.
-fn pad(event: &mut LabEvent, size: usize) {
+pub fn pad(event: &mut LabEvent, size: usize) {
     const FIELD_OVERHEAD: usize = r#","padding":"""#.len();
     let current = event.to_json().len();
     if size > current + FIELD_OVERHEAD {

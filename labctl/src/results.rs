@@ -26,26 +26,31 @@ pub async fn read_jsonl<T: DeserializeOwned>(
     while let Some(page) = pages.next().await {
         let page = page.map_err(crate::sdk_error).context("listing results")?;
         for object in page.contents() {
-            let key = object.key().unwrap_or_default();
-            let body = s3
-                .get_object()
-                .bucket(bucket)
-                .key(key)
-                .send()
-                .await
-                .map_err(crate::sdk_error)
-                .with_context(|| format!("reading s3://{bucket}/{key}"))?
-                .body
-                .collect()
-                .await
-                .with_context(|| format!("reading s3://{bucket}/{key}"))?
-                .into_bytes();
-            for line in serde_json::Deserializer::from_slice(&body).into_iter::<T>() {
-                records.push(line.with_context(|| format!("parsing a line of s3://{bucket}/{key}"))?);
-            }
+            records.extend(read_object(s3, bucket, object.key().unwrap_or_default()).await?);
         }
     }
     Ok(records)
+}
+
+/// Every JSON line of one object, parsed as `T`.
+pub async fn read_object<T: DeserializeOwned>(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<Vec<T>> {
+    let body = s3
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(crate::sdk_error)
+        .with_context(|| format!("reading s3://{bucket}/{key}"))?
+        .body
+        .collect()
+        .await
+        .with_context(|| format!("reading s3://{bucket}/{key}"))?
+        .into_bytes();
+    serde_json::Deserializer::from_slice(&body)
+        .into_iter::<T>()
+        .map(|line| line.with_context(|| format!("parsing a line of s3://{bucket}/{key}")))
+        .collect()
 }
 
 /// Where a run's results are: the lanes that write their own results keep each run under

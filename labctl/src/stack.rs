@@ -24,8 +24,14 @@ pub struct Stack {
     pub kinesis_stream_name: String,
     pub kinesis_failures_url: String,
     pub firehose_stream_name: String,
+    #[serde(default = "one")]
+    pub kinesis_shard_count: u32,
     pub parameter_prefix: String,
     pub functions: BTreeMap<String, String>,
+}
+
+fn one() -> u32 {
+    1
 }
 
 impl Stack {

@@ -1,0 +1,13 @@
+//! The eventlab bench: drives events through each service, collects what arrived in S3,
+//! and reports latency, delivery and batching cost side by side.
+
+pub mod charts;
+pub mod cost;
+pub mod model;
+pub mod pricing;
+pub mod report;
+pub mod run;
+pub mod session;
+pub mod stats;
+pub mod summary;
+pub mod sweep;

@@ -1,0 +1,138 @@
+//! `eventlab-bench`: run the bench against a deployed lab, sweep batching settings, model
+//! costs without an account, or print a token for curl.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+use eventlab_bench::cost::DurationAssumptions;
+use eventlab_bench::run::{Drive, Via};
+use eventlab_bench::{model, report, session, sweep};
+use eventlab_schema::Service;
+
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Which deployed stack to use.
+#[derive(Args, Clone)]
+struct StackArgs {
+    /// `terraform output -json` of the stack.
+    #[arg(long, env = "EVENTLAB_OUTPUTS", default_value = ".state/local/outputs.json")]
+    outputs: PathBuf,
+    /// The learner's credentials (created by `make up`).
+    #[arg(long, env = "EVENTLAB_CREDENTIALS", default_value = ".state/local/learner.json")]
+    credentials: PathBuf,
+}
+
+#[derive(Args, Clone)]
+struct DriveArgs {
+    /// Services to drive, in this order.
+    #[arg(long, value_delimiter = ',', default_value = "eventbridge,sqs,kinesis,firehose")]
+    services: Vec<Service>,
+    /// Events per service.
+    #[arg(long, default_value_t = 100)]
+    events: u32,
+    /// Events per second to publish at.
+    #[arg(long, default_value_t = 50.0)]
+    rate: f64,
+    /// Publish calls in flight at most.
+    #[arg(long, default_value_t = 4)]
+    concurrency: usize,
+    /// Events per publish call.
+    #[arg(long, default_value_t = 10)]
+    batch: u32,
+    #[arg(long, value_enum, default_value = "api")]
+    via: Via,
+    /// Pad every event to about this many bytes.
+    #[arg(long)]
+    size_bytes: Option<usize>,
+    /// Seconds to wait for results after publishing.
+    #[arg(long, default_value_t = 120)]
+    timeout: u64,
+}
+
+impl DriveArgs {
+    fn drive(&self) -> Drive {
+        Drive {
+            events: self.events,
+            rate: self.rate,
+            concurrency: self.concurrency,
+            batch: self.batch,
+            via: self.via,
+            size_bytes: self.size_bytes,
+            timeout_secs: self.timeout,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Drive events through each service and write a report.
+    Run {
+        #[command(flatten)]
+        stack: StackArgs,
+        #[command(flatten)]
+        drive: DriveArgs,
+        /// Where reports go (one folder per run).
+        #[arg(long, default_value = "bench/reports")]
+        out: PathBuf,
+        /// Print the summary as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rerun with different batching settings and chart latency against cost.
+    Sweep {
+        #[command(flatten)]
+        stack: StackArgs,
+        #[command(flatten)]
+        drive: DriveArgs,
+        #[arg(long, default_value = "bench/reports")]
+        out: PathBuf,
+    },
+    /// Model monthly cost per service for a rate, event size and batching (no account needed).
+    Model(model::ModelArgs),
+    /// Print a Cognito JWT for curl.
+    Token {
+        #[command(flatten)]
+        stack: StackArgs,
+    },
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::Run {
+            stack,
+            drive,
+            out,
+            json,
+        } => {
+            let session = session::Session::open(&stack.outputs, &stack.credentials).await?;
+            let (summary, html) = session
+                .run(&drive.services, &drive.drive(), DurationAssumptions::default(), &out)
+                .await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&summary)?);
+            } else {
+                print!("{}", report::terminal(&summary));
+                println!("\nReport: {}", html.display());
+            }
+        }
+        Command::Sweep { stack, drive, out } => {
+            let session = session::Session::open(&stack.outputs, &stack.credentials).await?;
+            let html = sweep::sweep(&session, &drive.services, &drive.drive(), &out).await?;
+            println!("\nSweep report: {}", html.display());
+        }
+        Command::Model(args) => print!("{}", model::run(&args)?),
+        Command::Token { stack } => {
+            let lab = labctl::stack::Stack::load(&stack.outputs)?;
+            let credentials = labctl::learner::Credentials::load(&stack.credentials)?;
+            println!("{}", labctl::learner::access_token(&lab, &credentials).await?);
+        }
+    }
+    Ok(())
+}

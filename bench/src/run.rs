@@ -1,0 +1,336 @@
+//! Driving a run: publish events to one service at a set rate and concurrency (through
+//! the API like a learner's curl, or straight to the service with the generator's own
+//! publishers), then collect every result from S3.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Utc};
+use eventlab_generator::handler::build_events;
+use eventlab_generator::publish::Publish;
+use eventlab_schema::api::GenerateRequest;
+use eventlab_schema::{FactSource, ResultRecord, RunId, Service};
+use futures_util::StreamExt;
+use indicatif::{ProgressBar, ProgressStyle};
+use labctl::api::Api;
+use labctl::results::{read_object, results_location};
+use labctl::stack::Stack;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// How events reach the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Via {
+    /// Through API Gateway and the generator, with a JWT, as a learner's curl does.
+    Api,
+    /// Straight to the service with the SDK, to isolate it.
+    Direct,
+}
+
+impl std::fmt::Display for Via {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Api => "api",
+            Self::Direct => "direct",
+        })
+    }
+}
+
+/// What to drive through one service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Drive {
+    pub events: u32,
+    /// Events per second to publish at.
+    pub rate: f64,
+    /// Publish calls in flight at most.
+    pub concurrency: usize,
+    /// Events per publish call (per API request, or per direct publish).
+    pub batch: u32,
+    pub via: Via,
+    pub size_bytes: Option<usize>,
+    /// How long to wait for every result once publishing is done.
+    pub timeout_secs: u64,
+}
+
+/// One published event, as the bench saw it go out.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Sent {
+    pub event_id: Uuid,
+    /// Position in the whole run (request index × batch + position in the request).
+    pub seq: u64,
+    /// The publish call that carried it, and that call's client-side time in milliseconds.
+    pub call: u32,
+    pub call_ms: f64,
+}
+
+/// One result line as found in S3.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Found {
+    pub record: ResultRecord,
+    /// The object that held it, and its line in that object.
+    pub key: String,
+    pub line: usize,
+    /// When the bench first saw the object (polling, so later than it was written).
+    pub seen_at: DateTime<Utc>,
+}
+
+/// Everything measured for one service in one run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LaneRun {
+    pub service: Service,
+    pub run_id: RunId,
+    pub drive: Drive,
+    pub sent: Vec<Sent>,
+    pub failed_to_publish: u64,
+    /// Publish calls the bench made (API requests, or direct publish calls).
+    pub calls: u64,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub found: Vec<Found>,
+    /// Result objects read (one per S3 PUT).
+    pub objects: u64,
+}
+
+/// What the bench needs from a deployed stack to drive it.
+pub struct Lab {
+    pub stack: Stack,
+    pub api: Api,
+    pub token: String,
+    pub s3: aws_sdk_s3::Client,
+    pub publishers: eventlab_generator::publish::Publishers,
+}
+
+impl std::fmt::Debug for Lab {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lab")
+            .field("api_url", &self.stack.api_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Lab {
+    pub async fn connect(stack: Stack, credentials: &std::path::Path) -> Result<Self> {
+        use eventlab_generator::publish::{eventbridge, firehose, kinesis, sqs};
+        let token = labctl::learner::access_token(&stack, &labctl::learner::Credentials::load(credentials)?).await?;
+        let config = stack.sdk_config().await;
+        let publishers = eventlab_generator::publish::Publishers {
+            eventbridge: eventbridge::EventBridgePublisher::new(
+                aws_sdk_eventbridge::Client::new(&config),
+                &stack.eventbridge_bus_name,
+            ),
+            sqs: sqs::SqsPublisher::new(aws_sdk_sqs::Client::new(&config), &stack.sqs_queue_url),
+            kinesis: kinesis::KinesisPublisher::new(aws_sdk_kinesis::Client::new(&config), &stack.kinesis_stream_name),
+            firehose: firehose::FirehosePublisher::new(
+                aws_sdk_firehose::Client::new(&config),
+                &stack.firehose_stream_name,
+            ),
+        };
+        Ok(Self {
+            api: Api::new(&stack),
+            s3: aws_sdk_s3::Client::new(&config),
+            stack,
+            token,
+            publishers,
+        })
+    }
+}
+
+/// The progress bars' look; hidden by indicatif when stderr is not a terminal.
+fn bar(length: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(length);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:>12} {msg:<10} [{bar:30}] {pos}/{len} {elapsed}")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_owned());
+    bar
+}
+
+/// Publishes `drive.events` events to `service`, then waits for their results.
+pub async fn run_lane(lab: &Lab, service: Service, run_id: RunId, drive: &Drive) -> Result<LaneRun> {
+    if drive.events == 0 || drive.batch == 0 || drive.rate <= 0.0 || drive.concurrency == 0 {
+        bail!("events, batch, rate and concurrency must all be positive");
+    }
+    let started_at = Utc::now();
+    let calls = drive.events.div_ceil(drive.batch);
+    let interval = Duration::from_secs_f64(f64::from(drive.batch) / drive.rate);
+    let progress = bar(u64::from(drive.events), "publish");
+    progress.set_prefix(service.as_str());
+
+    let ticker = Arc::new(tokio::sync::Mutex::new(tokio::time::interval(interval)));
+    let outcomes: Vec<Result<Vec<Sent>>> = futures_util::stream::iter(0..calls)
+        .map(|call| {
+            let ticker = Arc::clone(&ticker);
+            let count = drive.batch.min(drive.events - call * drive.batch);
+            let run_id = run_id.clone();
+            let progress = progress.clone();
+            async move {
+                ticker.lock().await.tick().await;
+                let sent = publish_call(lab, service, &run_id, drive, call, count).await;
+                progress.inc(u64::from(count));
+                sent
+            }
+        })
+        .buffer_unordered(drive.concurrency)
+        .collect()
+        .await;
+    progress.finish_and_clear();
+
+    let mut sent = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Ok(events) => sent.extend(events),
+            Err(err) => eprintln!("warning: {service}: a publish call failed: {err:#}"),
+        }
+    }
+    let failed_to_publish = u64::from(drive.events) - sent.len() as u64;
+    let (found, objects) = collect(
+        lab,
+        service,
+        &run_id,
+        &sent,
+        started_at,
+        Duration::from_secs(drive.timeout_secs),
+    )
+    .await?;
+    Ok(LaneRun {
+        service,
+        run_id,
+        drive: drive.clone(),
+        sent,
+        failed_to_publish,
+        calls: u64::from(calls),
+        started_at,
+        finished_at: Utc::now(),
+        found,
+        objects,
+    })
+}
+
+/// One publish call of `count` events; every event it published, with the call's time.
+async fn publish_call(
+    lab: &Lab,
+    service: Service,
+    run_id: &RunId,
+    drive: &Drive,
+    call: u32,
+    count: u32,
+) -> Result<Vec<Sent>> {
+    let base = u64::from(call) * u64::from(drive.batch);
+    let started = Instant::now();
+    let published: Vec<(Uuid, u32)> = match drive.via {
+        Via::Api => {
+            let request = GenerateRequest {
+                count: Some(count),
+                run_id: Some(run_id.clone()),
+                size_bytes: drive.size_bytes,
+            };
+            let response = lab.api.generate(service.as_str(), &lab.token, &request).await?;
+            response
+                .published()
+                .map(|(_, event)| (event.event_id, event.seq))
+                .collect()
+        }
+        Via::Direct => {
+            let mut events = build_events(
+                service,
+                count,
+                run_id,
+                "A fact from the bench.",
+                FactSource::Fallback,
+                "bench",
+            );
+            if let Some(size) = drive.size_bytes {
+                for event in &mut events {
+                    eventlab_generator::handler::pad(event, size);
+                }
+            }
+            lab.publishers.check(service, &events)?;
+            let deliveries = lab.publishers.publish(service, &events).await;
+            events
+                .iter()
+                .zip(deliveries)
+                .filter(|(_, d)| d.is_ok())
+                .map(|(e, _)| (e.event_id, e.seq))
+                .collect()
+        }
+    };
+    let call_ms = started.elapsed().as_secs_f64() * 1000.0;
+    Ok(published
+        .into_iter()
+        .map(|(event_id, seq)| Sent {
+            event_id,
+            seq: base + u64::from(seq),
+            call,
+            call_ms,
+        })
+        .collect())
+}
+
+/// Polls the run's results until every sent event has arrived or `timeout` passes.
+async fn collect(
+    lab: &Lab,
+    service: Service,
+    run_id: &RunId,
+    sent: &[Sent],
+    started_at: DateTime<Utc>,
+    timeout: Duration,
+) -> Result<(Vec<Found>, u64)> {
+    let expected: HashSet<Uuid> = sent.iter().map(|s| s.event_id).collect();
+    let progress = bar(expected.len() as u64, "arrive");
+    progress.set_prefix(service.as_str());
+    let (prefix, start_after) = results_location(service, run_id, started_at - chrono::Duration::minutes(5));
+    let mut objects: HashMap<String, Vec<ResultRecord>> = HashMap::new();
+    let mut found = Vec::new();
+    let deadline = Instant::now() + timeout;
+    loop {
+        let listing = lab
+            .s3
+            .list_objects_v2()
+            .bucket(&lab.stack.results_bucket)
+            .prefix(&prefix)
+            .set_start_after(start_after.clone())
+            .into_paginator()
+            .send()
+            .collect::<Vec<_>>()
+            .await;
+        let now = Utc::now();
+        for page in listing {
+            let page = page.context("listing results")?;
+            for object in page.contents() {
+                let key = object.key().unwrap_or_default();
+                if objects.contains_key(key) {
+                    continue;
+                }
+                let records: Vec<ResultRecord> = read_object(&lab.s3, &lab.stack.results_bucket, key).await?;
+                let ours: Vec<ResultRecord> = records.into_iter().filter(|r| &r.event.run_id == run_id).collect();
+                for (line, record) in ours.iter().enumerate() {
+                    found.push(Found {
+                        record: record.clone(),
+                        key: key.to_owned(),
+                        line,
+                        seen_at: now,
+                    });
+                }
+                objects.insert(key.to_owned(), ours);
+            }
+        }
+        let arrived: HashSet<Uuid> = found
+            .iter()
+            .map(|f| f.record.event.event_id)
+            .filter(|id| expected.contains(id))
+            .collect();
+        progress.set_position(arrived.len() as u64);
+        if arrived.len() == expected.len() || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    progress.finish_and_clear();
+    let ours = objects.values().filter(|records| !records.is_empty()).count() as u64;
+    Ok((found, ours))
+}

@@ -1,0 +1,149 @@
+//! The bench against a deployed stack (`make test` brings one up on the local emulator):
+//! every published event is accounted for, and the report files exist, parse and agree
+//! with `summary.json`.
+
+use std::path::PathBuf;
+
+use eventlab_bench::cost::DurationAssumptions;
+use eventlab_bench::run::{Drive, Via};
+use eventlab_bench::session::Session;
+use eventlab_bench::summary::{Environment, Summary};
+use eventlab_schema::Service;
+
+fn env_path(name: &str) -> PathBuf {
+    let path =
+        PathBuf::from(std::env::var_os(name).unwrap_or_else(|| {
+            panic!("{name} is not set: these tests need a deployed stack; run them with `make test`")
+        }));
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+fn drive(via: Via, events: u32) -> Drive {
+    Drive {
+        events,
+        rate: 100.0,
+        concurrency: 4,
+        batch: 5,
+        via,
+        size_bytes: None,
+        timeout_secs: 90,
+    }
+}
+
+async fn session() -> Session {
+    Session::open(&env_path("EVENTLAB_OUTPUTS"), &env_path("EVENTLAB_CREDENTIALS"))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_small_run_over_all_four_services_accounts_for_every_event_and_writes_the_report() {
+    let session = session().await;
+    let out = std::env::temp_dir().join(format!("eventlab-bench-{}", uuid::Uuid::now_v7()));
+    let (summary, html_path) = session
+        .run(
+            &Service::ALL,
+            &drive(Via::Api, 12),
+            DurationAssumptions::default(),
+            &out,
+        )
+        .await
+        .unwrap();
+
+    assert_eq!(summary.environment, Environment::LocalEmulator);
+    assert!(summary.caveats.iter().any(|c| c.contains("not from AWS")));
+    assert_eq!(
+        summary.lanes.iter().map(|l| l.service).collect::<Vec<_>>(),
+        Service::ALL
+    );
+    for lane in &summary.lanes {
+        let d = lane.delivery;
+        assert_eq!(d.published, 12, "{}", lane.service);
+        assert_eq!(
+            d.delivered + d.lost,
+            d.published,
+            "{}: every event accounted for",
+            lane.service
+        );
+        assert_eq!(d.lost, 0, "{}: the emulator loses nothing", lane.service);
+        assert!(
+            lane.batching.invocations >= 1 && lane.s3_objects >= 1,
+            "{}",
+            lane.service
+        );
+        assert!(lane.cost_per_million_usd() > 0.0);
+        let e2e = lane.end_to_end.or(lane.end_to_end_cold).expect("latencies measured");
+        assert!(e2e.p50 <= e2e.p90 && e2e.p90 <= e2e.p99 && e2e.p99 <= e2e.max);
+    }
+    assert_eq!(
+        summary.lanes[0]
+            .batching
+            .batch_sizes
+            .keys()
+            .copied()
+            .collect::<Vec<_>>(),
+        [1],
+        "EventBridge invokes once per event"
+    );
+
+    // The files: JSON that parses back to the same figures, HTML and Markdown that show them.
+    let dir = html_path.parent().unwrap();
+    let written: Summary = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(
+        serde_json::to_value(&written).unwrap(),
+        serde_json::to_value(&summary).unwrap()
+    );
+    let raw = std::fs::read_to_string(dir.join("raw.jsonl")).unwrap();
+    let rows: Vec<serde_json::Value> = raw.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert_eq!(rows.len(), 48);
+    assert!(rows.iter().all(|row| row["copies"].as_u64() >= Some(1)));
+
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(html.starts_with("<!doctype html>") && html.trim_end().ends_with("</html>"));
+    assert_eq!(html.matches("<svg").count(), html.matches("</svg>").count());
+    assert!(html.matches("<svg").count() >= 4, "the charts are inline");
+    assert!(html.contains("Local emulator"));
+    let markdown = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    for lane in &summary.lanes {
+        let cost = format!("{:.2}", lane.cost_per_million_usd());
+        assert!(
+            html.contains(&cost) && markdown.contains(&cost),
+            "{} cost {cost} shown",
+            lane.service
+        );
+        assert!(html.contains(&format!("<th>{}</th>", lane.service)));
+    }
+    for chart in ["latency.svg", "latency-cdf.svg", "cost.svg", "batching.svg"] {
+        assert!(
+            std::fs::read_to_string(dir.join(chart)).unwrap().starts_with("<svg"),
+            "{chart}"
+        );
+        assert!(markdown.contains(chart));
+    }
+    std::fs::remove_dir_all(out).unwrap();
+}
+
+#[tokio::test]
+async fn direct_publishing_isolates_the_service_and_accounts_for_every_event() {
+    let session = session().await;
+    let (summary, _) = session
+        .measure(
+            "e2e-direct",
+            &[Service::Sqs, Service::Kinesis],
+            &drive(Via::Direct, 10),
+            DurationAssumptions::default(),
+        )
+        .await
+        .unwrap();
+    for lane in &summary.lanes {
+        assert_eq!(lane.delivery.delivered, 10, "{}", lane.service);
+        assert_eq!(lane.workload.api_requests, 0, "no API Gateway in direct mode");
+        assert!(
+            !lane
+                .cost_per_million
+                .items
+                .iter()
+                .any(|i| i.item.starts_with("API Gateway"))
+        );
+    }
+}
