@@ -20,10 +20,15 @@ BENCH := $(LOCAL_AWS) target/debug/eventlab-bench
 # `make bench BENCH_ARGS="--events 500 --rate 100"`; see `target/debug/eventlab-bench run --help`.
 BENCH_ARGS ?= --events 100 --rate 50
 
-.PHONY: help venv build up token curl demo bench sweep model down test unit lint criterion
+.PHONY: help venv venv-aws venv-scan scan build zips-aws up token curl demo bench sweep model down test unit lint criterion \
+	deploy destroy bench-aws token-aws
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+CHECKOV_VERSION := 3.3.30
+CARGO_LAMBDA_VERSION := 1.9.2
+ZIGLANG_VERSION := 0.15.2
 
 venv: .venv/.installed ## install MiniStack (pinned) into .venv
 
@@ -33,14 +38,30 @@ venv: .venv/.installed ## install MiniStack (pinned) into .venv
 	  ministack==$(MINISTACK_VERSION) cryptography==$(CRYPTOGRAPHY_VERSION)
 	touch $@
 
+venv-aws: .venv/.installed-aws ## install cargo-lambda and zig (pinned) into .venv for the arm64 build
+
+.venv/.installed-aws: .venv/.installed
+	.venv/bin/pip install --quiet --disable-pip-version-check \
+	  cargo-lambda==$(CARGO_LAMBDA_VERSION) ziglang==$(ZIGLANG_VERSION)
+	touch $@
+
+venv-scan: .venv/.installed-scan
+
+.venv/.installed-scan: .venv/.installed
+	.venv/bin/pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION)
+	touch $@
+
+scan: venv-scan ## checkov over the Terraform: no failed check; every skip says why, inline
+	.venv/bin/checkov -d terraform --framework terraform --quiet --compact
+
 # One build of the whole workspace, tests included, so that `cargo test` reuses it.
 build: ## build everything and zip the Lambdas for the local stack
 	cargo build --workspace --all-targets
 	scripts/package-lambdas.sh
 
 up: venv build ## start MiniStack, apply the stack, create the learner, print a curl
-	scripts/local-stack.sh start
-	scripts/local-stack.sh apply
+	scripts/stack.sh start
+	scripts/stack.sh apply
 	$(LABCTL) learner
 	@echo; echo "API: $$(jq -r .api_url.value $(EVENTLAB_OUTPUTS))"; echo "Try it (token valid for 1 hour; 'make token' prints a new one):"; echo
 	@$(LABCTL) curl
@@ -67,9 +88,32 @@ model: build ## model monthly cost per service from 1 to 100,000 events/s (no st
 criterion: ## in-process micro-benchmarks (a release build: ~15 min from clean)
 	cargo bench -p eventlab-bench --bench hot_paths
 
+zips-aws: venv-aws ## build the arm64 release zips for AWS into dist/aws (~15 min from clean)
+	scripts/build-aws-zips.sh
+
+# The learner's AWS path. Set TF_VAR_region, TF_VAR_aws_profile, TF_VAR_assume_role_arn,
+# TF_VAR_budget_email as needed (see the README); credentials come from the usual AWS chain.
+AWS_STACK := STACK=aws EVENTLAB_OUTPUTS=.state/aws/outputs.json EVENTLAB_CREDENTIALS=.state/aws/learner.json
+
+deploy: zips-aws build ## deploy the lab to your (throwaway) AWS account
+	$(AWS_STACK) scripts/stack.sh apply
+	$(AWS_STACK) target/debug/labctl learner
+	@echo; echo "API: $$(jq -r .api_url.value .state/aws/outputs.json)"
+	@echo "While deployed and idle it costs about \$$$$(jq -r .idle_cost_per_hour_usd.value .state/aws/outputs.json) per hour (Kinesis shards, SQS polling), more per event."
+	@echo "Tear it down with: make destroy"
+
+destroy: ## remove everything deploy created, bucket contents included
+	$(AWS_STACK) scripts/stack.sh destroy
+
+bench-aws: build ## the bench against the AWS deployment
+	$(AWS_STACK) target/debug/eventlab-bench run $(BENCH_ARGS)
+
+token-aws: ## a fresh JWT for the AWS deployment
+	@$(AWS_STACK) target/debug/labctl token
+
 down: ## destroy the stack and stop MiniStack
-	scripts/local-stack.sh destroy
-	scripts/local-stack.sh stop
+	scripts/stack.sh destroy
+	scripts/stack.sh stop
 
 lint: ## rustfmt, clippy and terraform fmt
 	cargo fmt --all -- --check

@@ -6,27 +6,38 @@ cd "$(dirname "$0")/.."
 
 export STACK=test PORT=${TEST_PORT:-4599}
 export EVENTLAB_OUTPUTS=.state/test/outputs.json EVENTLAB_CREDENTIALS=.state/test/learner.json
+export EVENTLAB_STATE_JSON=.state/test/state.json
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 
 step() { printf '\n=== %s\n' "$*"; }
-trap 'scripts/local-stack.sh stop' EXIT
+trap 'scripts/stack.sh stop' EXIT
 
 step "lint"
 make --no-print-directory lint
+
+step "security scan (checkov)"
+make --no-print-directory scan
 
 step "build"
 make --no-print-directory build
 
 step "local stack"
-scripts/local-stack.sh stop # a stale test stack from an interrupted run
-scripts/local-stack.sh start
-scripts/local-stack.sh validate
-scripts/local-stack.sh apply
+scripts/stack.sh stop # a stale test stack from an interrupted run
+scripts/stack.sh start
+scripts/stack.sh validate
+scripts/stack.sh apply
 target/debug/labctl learner
+scripts/stack.sh show >"$EVENTLAB_STATE_JSON"
+
+step "the AWS variables plan cleanly (arm64, budget alert)"
+scripts/stack.sh plan -var lambda_architecture=arm64 -var budget_email=learner@example.com \
+  -var kinesis_shard_count=2 >.state/test/plan-aws-variables.log ||
+  { tail -n 30 .state/test/plan-aws-variables.log; exit 1; }
+grep -E '^Plan:' .state/test/plan-aws-variables.log
 
 step "unit and end-to-end tests"
 cargo test --workspace --all-targets
 
 step "destroy"
-scripts/local-stack.sh destroy
+scripts/stack.sh destroy
 target/debug/labctl leftovers

@@ -20,6 +20,9 @@ locals {
     var.tags,
   )
 
+  # $0.015 per shard-hour; 5 pollers × 180 long polls an hour × $0.40 per million requests.
+  idle_cost_per_hour_usd = var.kinesis_shard_count * 0.015 + 5 * 180 * 0.40 / 1000000
+
   zip_dir = startswith(var.lambda_zip_dir, "/") ? var.lambda_zip_dir : "${path.module}/${var.lambda_zip_dir}"
 
   # Every Lambda of the lab; iam.tf gives each its own role, lambda.tf the rest.

@@ -73,3 +73,8 @@ output "functions" {
   description = "Lambda function names by role in the lab."
   value       = { for key, function in aws_lambda_function.this : key => function.function_name }
 }
+
+output "idle_cost_per_hour_usd" {
+  description = "What the stack costs per hour with no traffic (us-east-1 list prices): Kinesis shards, and the SQS event source mapping's long polls. Everything else is billed per use."
+  value       = local.idle_cost_per_hour_usd
+}

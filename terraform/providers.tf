@@ -4,6 +4,14 @@ provider "aws" {
   region  = var.region
   profile = var.aws_profile
 
+  dynamic "assume_role" {
+    for_each = var.assume_role_arn == null ? [] : [var.assume_role_arn]
+    content {
+      role_arn     = assume_role.value
+      session_name = "${var.name_prefix}-terraform"
+    }
+  }
+
   skip_credentials_validation = local.emulated
   skip_requesting_account_id  = local.emulated
   skip_metadata_api_check     = local.emulated
@@ -13,6 +21,7 @@ provider "aws" {
     for_each = local.emulated ? [var.endpoint_url] : []
     content {
       apigatewayv2   = endpoints.value
+      budgets        = endpoints.value
       cloudwatchlogs = endpoints.value
       cognitoidp     = endpoints.value
       eventbridge    = endpoints.value

@@ -21,6 +21,24 @@ variable "aws_profile" {
   default     = null
 }
 
+variable "assume_role_arn" {
+  description = "Role to assume in the throwaway account (e.g. arn:aws:iam::123456789012:role/OrganizationAccountAccessRole); null uses the credentials as they are."
+  type        = string
+  default     = null
+}
+
+variable "budget_email" {
+  description = "E-mail for an AWS Budgets alert on this account's monthly spend; null creates no budget."
+  type        = string
+  default     = null
+}
+
+variable "budget_usd" {
+  description = "Monthly spend, in USD, whose 80% (actual) and 100% (forecast) trigger the budget e-mail."
+  type        = number
+  default     = 10
+}
+
 variable "endpoint_url" {
   description = "Send every AWS call to this endpoint (the local emulator, e.g. http://127.0.0.1:4566). Null for real AWS."
   type        = string
@@ -60,6 +78,12 @@ variable "log_retention_days" {
   description = "Retention of every log group, in days."
   type        = number
   default     = 7
+}
+
+variable "results_retention_days" {
+  description = "Days before result and error objects expire from the results bucket."
+  type        = number
+  default     = 30
 }
 
 variable "facts_base_url" {

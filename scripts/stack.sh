@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# One local stack: MiniStack on 127.0.0.1:$PORT with all its state under .state/$STACK,
-# and the lab's Terraform applied to it. Stacks with different STACK/PORT never meet,
-# so `make test` can run beside a learner's `make up`.
+# One stack and its state under .state/$STACK. Local stacks (any STACK but `aws`) are
+# MiniStack on 127.0.0.1:$PORT with the lab's Terraform applied to it; stacks with
+# different STACK/PORT never meet, so `make test` can run beside a learner's `make up`.
+# STACK=aws applies the same Terraform to the real AWS account of the caller's credentials.
 #
-#   scripts/local-stack.sh start|apply|destroy|stop|status
+#   scripts/stack.sh start|apply|validate|destroy|stop|status
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -14,8 +15,10 @@ state=$root/.state/$stack
 endpoint=http://127.0.0.1:$port
 pidfile=$state/ministack.pid
 
-# The emulator accepts any credentials; these keep SDKs and Terraform from looking further.
-export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+if [ "$stack" != aws ]; then
+  # The emulator accepts any credentials; these keep SDKs and Terraform from looking further.
+  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+fi
 export TF_DATA_DIR=$state/terraform TF_IN_AUTOMATION=1 TF_INPUT=0
 # An unreadable CLI config only produces warnings; an empty one is equivalent and quiet.
 if [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -r "$TF_CLI_CONFIG_FILE" ]; then export TF_CLI_CONFIG_FILE=/dev/null; fi
@@ -61,27 +64,46 @@ stop() {
   rm -f "$pidfile"
 }
 
-# The AWS provider is preinstalled as a filesystem mirror on lab machines; find the folder
-# that holds registry.terraform.io rather than hard-coding where an image put it.
+# Lab machines have the AWS provider preinstalled as a filesystem mirror (and no registry):
+# find the folder that holds registry.terraform.io rather than hard-coding where an image
+# put it. Elsewhere (a learner's laptop) Terraform downloads the provider as usual.
 plugin_dir() {
   if [ -n "${TF_PLUGIN_DIR:-}" ]; then echo "$TF_PLUGIN_DIR"; return; fi
   local found
   found=$(find /opt /usr/local/share /usr/share "$HOME/.terraform.d" / -xdev -path /proc -prune -o \
     -type f -name 'terraform-provider-aws_v5*' -path '*registry.terraform.io*' -print -quit 2>/dev/null || true)
-  [ -n "$found" ] || die "no preinstalled AWS provider found; set TF_PLUGIN_DIR to the folder holding registry.terraform.io"
-  echo "${found%%/registry.terraform.io/*}"
+  [ -z "$found" ] || echo "${found%%/registry.terraform.io/*}"
 }
 
-tf_vars=(-var "endpoint_url=$endpoint" -var "lambda_architecture=x86_64" -var "lambda_zip_dir=$root/dist/local")
+if [ "$stack" = aws ]; then
+  # Region, profile, role to assume, budget e-mail: TF_VAR_region, TF_VAR_aws_profile, … (see the README).
+  tf_vars=(-var "lambda_architecture=arm64" -var "lambda_zip_dir=$root/dist/aws")
+else
+  tf_vars=(-var "endpoint_url=$endpoint" -var "lambda_architecture=x86_64" -var "lambda_zip_dir=$root/dist/local")
+fi
 
 init() {
-  terraform -chdir=terraform init -reconfigure -plugin-dir="$(plugin_dir)" \
+  mkdir -p "$state"
+  local plugins; plugins=$(plugin_dir)
+  terraform -chdir=terraform init -reconfigure ${plugins:+-plugin-dir="$plugins"} \
     -backend-config="path=$state/terraform.tfstate" >"$state/terraform-init.log" ||
     { cat "$state/terraform-init.log" >&2; die "terraform init failed"; }
 }
 
+# Local stacks need their emulator; AWS needs nothing started.
+reachable() {
+  [ "$stack" = aws ] || healthy || die "MiniStack is not running on $endpoint: run start first"
+}
+
+# Extra arguments go to terraform plan (e.g. -var budget_email=…).
+plan() {
+  reachable
+  init
+  terraform -chdir=terraform plan -lock=false "${tf_vars[@]}" "$@"
+}
+
 apply() {
-  healthy || die "MiniStack is not running on $endpoint: run start first"
+  reachable
   init
   say "terraform apply"
   terraform -chdir=terraform apply -auto-approve "${tf_vars[@]}" >"$state/terraform-apply.log" ||
@@ -97,7 +119,8 @@ validate() {
 
 destroy() {
   [ -f "$state/terraform.tfstate" ] || { say "no Terraform state: nothing to destroy"; return; }
-  healthy || die "MiniStack is not running on $endpoint, so its resources are already gone; remove .state/$stack to forget them"
+  [ "$stack" = aws ] || healthy ||
+    die "MiniStack is not running on $endpoint, so its resources are already gone; remove .state/$stack to forget them"
   init
   say "terraform destroy"
   terraform -chdir=terraform destroy -auto-approve "${tf_vars[@]}" >"$state/terraform-destroy.log" ||
@@ -107,12 +130,19 @@ destroy() {
   [ -z "$left" ] || die "resources left in Terraform state after destroy: $left"
 }
 
+# The applied state as JSON, for the tests that read it.
+show() {
+  terraform -chdir=terraform show -json "$state/terraform.tfstate"
+}
+
 status() {
   if ours && healthy; then say "MiniStack running on $endpoint (pid $(cat "$pidfile"))"; else say "MiniStack not running"; fi
   [ -f "$state/outputs.json" ] && say "stack applied; outputs in .state/$stack/outputs.json" || true
 }
 
-case "${1:-}" in
-  start | stop | apply | destroy | validate | status) "$1" ;;
-  *) die "usage: $0 start|apply|validate|destroy|stop|status" ;;
+command=${1:-}
+shift || true
+case "$command" in
+  start | stop | plan | apply | destroy | validate | show | status) "$command" "$@" ;;
+  *) die "usage: $0 start|plan|apply|validate|show|destroy|stop|status" ;;
 esac
