@@ -30,7 +30,7 @@ target/debug/labctl learner
 scripts/stack.sh show >"$EVENTLAB_STATE_JSON"
 
 step "the AWS variables plan cleanly (arm64, budget alert)"
-scripts/stack.sh plan -var lambda_architecture=arm64 -var budget_email=learner@example.com \
+scripts/stack.sh plan -no-color -var lambda_architecture=arm64 -var budget_email=learner@example.com \
   -var kinesis_shard_count=2 >.state/test/plan-aws-variables.log ||
   { tail -n 30 .state/test/plan-aws-variables.log; exit 1; }
 grep -E '^Plan:' .state/test/plan-aws-variables.log

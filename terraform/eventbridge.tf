@@ -71,8 +71,9 @@ resource "aws_lambda_permission" "eventbridge_invokes_transformer" {
 # The function's own failures (a result it could not write): two async retries, then the
 # same dead-letter queue.
 resource "aws_lambda_function_event_invoke_config" "transform_eventbridge" {
-  function_name          = aws_lambda_function.this["transform-eventbridge"].function_name
-  maximum_retry_attempts = 2
+  function_name                = aws_lambda_function.this["transform-eventbridge"].function_name
+  maximum_retry_attempts       = 2
+  maximum_event_age_in_seconds = 3600
 
   destination_config {
     on_failure {
