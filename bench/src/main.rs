@@ -95,6 +95,14 @@ enum Command {
     },
     /// Model monthly cost per service for a rate, event size and batching (no account needed).
     Model(model::ModelArgs),
+    /// Regenerate the notes' results table from a report's summary.json.
+    Notes {
+        /// A report's `summary.json`.
+        #[arg(long)]
+        summary: PathBuf,
+        #[arg(long, default_value = "notes/results.md")]
+        out: PathBuf,
+    },
     /// Print a Cognito JWT for curl.
     Token {
         #[command(flatten)]
@@ -128,6 +136,12 @@ async fn main() -> Result<()> {
             println!("\nSweep report: {}", html.display());
         }
         Command::Model(args) => print!("{}", model::run(&args)?),
+        Command::Notes { summary, out } => {
+            let raw = std::fs::read_to_string(&summary)?;
+            let summary: eventlab_bench::summary::Summary = serde_json::from_str(&raw)?;
+            std::fs::write(&out, report::notes_table(&summary))?;
+            println!("wrote {}", out.display());
+        }
         Command::Token { stack } => {
             let lab = labctl::stack::Stack::load(&stack.outputs)?;
             let credentials = labctl::learner::Credentials::load(&stack.credentials)?;
