@@ -3,7 +3,7 @@
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use eventlab_schema::{EVENTBRIDGE_DETAIL_TYPE, EVENTBRIDGE_SOURCE, LabEvent};
 
-use super::{BatchApi, Failure, all_failed};
+use super::{BatchApi, Failure, all_failed, in_request_order};
 
 #[derive(Debug, Clone)]
 pub struct EventBridgePublisher {
@@ -58,24 +58,11 @@ impl BatchApi for EventBridgePublisher {
                 );
             }
         };
-        events
+        let answers = output
+            .entries()
             .iter()
-            .zip(output.entries())
-            .map(|(&(index, _), entry)| {
-                let answer = match (entry.event_id(), entry.error_code()) {
-                    (Some(id), None) => Ok(id.to_owned()),
-                    (_, code) => {
-                        let code = code.unwrap_or("NoEventId");
-                        let message = format!("{code}: {}", entry.error_message().unwrap_or("no message"));
-                        Err(Failure {
-                            message,
-                            retryable: TRANSIENT.contains(&code),
-                        })
-                    }
-                };
-                (index, answer)
-            })
-            .collect()
+            .map(|e| (e.event_id(), e.error_code(), e.error_message()));
+        in_request_order(events, answers, |code| TRANSIENT.contains(&code))
     }
 }
 

@@ -6,7 +6,7 @@ use aws_sdk_firehose::primitives::Blob;
 use aws_sdk_firehose::types::Record;
 use eventlab_schema::LabEvent;
 
-use super::{BatchApi, Failure, all_failed};
+use super::{BatchApi, Failure, all_failed, in_request_order};
 
 #[derive(Debug, Clone)]
 pub struct FirehosePublisher {
@@ -64,25 +64,12 @@ impl BatchApi for FirehosePublisher {
                 return all_failed(events, &message);
             }
         };
-        events
+        let answers = output
+            .request_responses()
             .iter()
-            .zip(output.request_responses())
-            .map(|(&(index, _), response)| {
-                let answer = match (response.record_id(), response.error_code()) {
-                    (Some(id), None) => Ok(id.to_owned()),
-                    // Per-record errors are service-side (unavailable, internal): worth one retry.
-                    (_, code) => Err(Failure {
-                        message: format!(
-                            "{}: {}",
-                            code.unwrap_or("NoRecordId"),
-                            response.error_message().unwrap_or("no message")
-                        ),
-                        retryable: true,
-                    }),
-                };
-                (index, answer)
-            })
-            .collect()
+            .map(|r| (r.record_id(), r.error_code(), r.error_message()));
+        // Per-record errors are service-side (unavailable, internal): worth one retry.
+        in_request_order(events, answers, |_| true)
     }
 }
 

@@ -5,7 +5,7 @@ use aws_sdk_kinesis::primitives::Blob;
 use aws_sdk_kinesis::types::PutRecordsRequestEntry;
 use eventlab_schema::LabEvent;
 
-use super::{BatchApi, Failure, all_failed};
+use super::{BatchApi, Failure, all_failed, in_request_order};
 
 #[derive(Debug, Clone)]
 pub struct KinesisPublisher {
@@ -66,25 +66,12 @@ impl BatchApi for KinesisPublisher {
                 );
             }
         };
-        events
+        let answers = output
+            .records()
             .iter()
-            .zip(output.records())
-            .map(|(&(index, _), record)| {
-                let answer = match (record.sequence_number(), record.error_code()) {
-                    (Some(sequence), None) => Ok(sequence.to_owned()),
-                    // AWS names two per-record errors, throughput and internal: both pass.
-                    (_, code) => Err(Failure {
-                        message: format!(
-                            "{}: {}",
-                            code.unwrap_or("NoSequenceNumber"),
-                            record.error_message().unwrap_or("no message")
-                        ),
-                        retryable: true,
-                    }),
-                };
-                (index, answer)
-            })
-            .collect()
+            .map(|r| (r.sequence_number(), r.error_code(), r.error_message()));
+        // AWS names two per-record errors, throughput and internal: both pass.
+        in_request_order(events, answers, |_| true)
     }
 }
 

@@ -115,6 +115,34 @@ fn all_failed(events: &[(usize, &LabEvent)], message: &str) -> Vec<(usize, Resul
         .collect()
 }
 
+/// Pairs answers that come back in request order (`PutEvents`, `PutRecords`,
+/// `PutRecordBatch`) with the indexes sent. Each answer is the service's id for the entry,
+/// or its error code and message; `transient` says which codes are worth one retry.
+fn in_request_order<'a>(
+    events: &[(usize, &LabEvent)],
+    answers: impl Iterator<Item = (Option<&'a str>, Option<&'a str>, Option<&'a str>)>,
+    transient: impl Fn(&str) -> bool,
+) -> Vec<(usize, Result<String, Failure>)> {
+    events
+        .iter()
+        .zip(answers)
+        .map(|(&(index, _), answer)| match answer {
+            (Some(id), None, _) => (index, Ok(id.to_owned())),
+            (_, code, message) => {
+                let code = code.unwrap_or("NoId");
+                let message = format!("{code}: {}", message.unwrap_or("no message"));
+                (
+                    index,
+                    Err(Failure {
+                        message,
+                        retryable: transient(code),
+                    }),
+                )
+            }
+        })
+        .collect()
+}
+
 /// Publishes events to a service by name; what the handler depends on.
 pub trait Publish: Send + Sync {
     /// Rejects the whole request up front when an event can never fit the service.
