@@ -161,42 +161,49 @@ pub async fn run_lane(lab: &Lab, service: Service, run_id: RunId, drive: &Drive)
     let progress = bar(u64::from(drive.events), "publish");
     progress.set_prefix(service.as_str());
 
+    // Results are collected while publishing goes on, so an event's S3-visible time does not
+    // include waiting for the rest of the run to be published.
+    let (expected_tx, expected_rx) = tokio::sync::watch::channel(None);
     let ticker = Arc::new(tokio::sync::Mutex::new(tokio::time::interval(interval)));
-    let outcomes: Vec<Result<Vec<Sent>>> = futures_util::stream::iter(0..calls)
-        .map(|call| {
-            let ticker = Arc::clone(&ticker);
-            let count = drive.batch.min(drive.events - call * drive.batch);
-            let run_id = run_id.clone();
-            let progress = progress.clone();
-            async move {
-                ticker.lock().await.tick().await;
-                let sent = publish_call(lab, service, &run_id, drive, call, count).await;
-                progress.inc(u64::from(count));
-                sent
+    let publishing = async {
+        let outcomes: Vec<Result<Vec<Sent>>> = futures_util::stream::iter(0..calls)
+            .map(|call| {
+                let ticker = Arc::clone(&ticker);
+                let count = drive.batch.min(drive.events - call * drive.batch);
+                let run_id = run_id.clone();
+                let progress = progress.clone();
+                async move {
+                    ticker.lock().await.tick().await;
+                    let sent = publish_call(lab, service, &run_id, drive, call, count).await;
+                    progress.inc(u64::from(count));
+                    sent
+                }
+            })
+            .buffer_unordered(drive.concurrency)
+            .collect()
+            .await;
+        progress.finish_and_clear();
+        let mut sent = Vec::new();
+        for outcome in outcomes {
+            match outcome {
+                Ok(events) => sent.extend(events),
+                Err(err) => eprintln!("warning: {service}: a publish call failed: {err:#}"),
             }
-        })
-        .buffer_unordered(drive.concurrency)
-        .collect()
-        .await;
-    progress.finish_and_clear();
-
-    let mut sent = Vec::new();
-    for outcome in outcomes {
-        match outcome {
-            Ok(events) => sent.extend(events),
-            Err(err) => eprintln!("warning: {service}: a publish call failed: {err:#}"),
         }
-    }
-    let failed_to_publish = u64::from(drive.events) - sent.len() as u64;
-    let (found, objects) = collect(
+        expected_tx.send_replace(Some(sent.iter().map(|s: &Sent| s.event_id).collect::<HashSet<Uuid>>()));
+        sent
+    };
+    let collecting = collect(
         lab,
         service,
         &run_id,
-        &sent,
+        expected_rx,
         started_at,
         Duration::from_secs(drive.timeout_secs),
-    )
-    .await?;
+    );
+    let (sent, collected) = tokio::join!(publishing, collecting);
+    let (found, objects) = collected?;
+    let failed_to_publish = u64::from(drive.events) - sent.len() as u64;
     Ok(LaneRun {
         service,
         run_id,
@@ -271,22 +278,22 @@ async fn publish_call(
         .collect())
 }
 
-/// Polls the run's results until every sent event has arrived or `timeout` passes.
+/// Polls the run's results from the start of publishing until every published event has
+/// arrived, or `timeout` has passed since publishing ended.
 async fn collect(
     lab: &Lab,
     service: Service,
     run_id: &RunId,
-    sent: &[Sent],
+    expected: tokio::sync::watch::Receiver<Option<HashSet<Uuid>>>,
     started_at: DateTime<Utc>,
     timeout: Duration,
 ) -> Result<(Vec<Found>, u64)> {
-    let expected: HashSet<Uuid> = sent.iter().map(|s| s.event_id).collect();
-    let progress = bar(expected.len() as u64, "arrive");
+    let progress = bar(0, "arrive");
     progress.set_prefix(service.as_str());
     let (prefix, start_after) = results_location(service, run_id, started_at - chrono::Duration::minutes(5));
     let mut objects: HashMap<String, Vec<ResultRecord>> = HashMap::new();
     let mut found = Vec::new();
-    let deadline = Instant::now() + timeout;
+    let mut deadline = None;
     loop {
         let listing = lab
             .s3
@@ -319,14 +326,18 @@ async fn collect(
                 objects.insert(key.to_owned(), ours);
             }
         }
-        let arrived: HashSet<Uuid> = found
-            .iter()
-            .map(|f| f.record.event.event_id)
-            .filter(|id| expected.contains(id))
-            .collect();
-        progress.set_position(arrived.len() as u64);
-        if arrived.len() == expected.len() || Instant::now() > deadline {
-            break;
+        if let Some(expected) = expected.borrow().as_ref() {
+            let deadline = *deadline.get_or_insert_with(|| Instant::now() + timeout);
+            let arrived: HashSet<Uuid> = found
+                .iter()
+                .map(|f| f.record.event.event_id)
+                .filter(|id| expected.contains(id))
+                .collect();
+            progress.set_length(expected.len() as u64);
+            progress.set_position(arrived.len() as u64);
+            if arrived.len() == expected.len() || Instant::now() > deadline {
+                break;
+            }
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
