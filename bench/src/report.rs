@@ -282,6 +282,23 @@ pub fn terminal(summary: &Summary) -> String {
     out
 }
 
+/// The comparison table in Markdown, one column per service.
+fn markdown_table(summary: &Summary) -> String {
+    let mut md = String::from("| |");
+    for lane in &summary.lanes {
+        let _ = write!(md, " {} |", lane.service);
+    }
+    md.push_str("\n|---|");
+    for _ in &summary.lanes {
+        md.push_str("---:|");
+    }
+    md.push('\n');
+    for (heading, cells) in table(summary) {
+        let _ = writeln!(md, "| {heading} | {} |", cells.join(" | "));
+    }
+    md
+}
+
 fn markdown(summary: &Summary, charts: &[(&str, &str, String)]) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# eventlab bench {}\n", summary.bench_id);
@@ -300,18 +317,7 @@ fn markdown(summary: &Summary, charts: &[(&str, &str, String)]) -> String {
         d.concurrency,
         d.size_bytes.map_or(String::new(), |s| format!(", padded to {s} bytes"))
     );
-    let _ = write!(md, "| |");
-    for lane in &summary.lanes {
-        let _ = write!(md, " {} |", lane.service);
-    }
-    let _ = write!(md, "\n|---|");
-    for _ in &summary.lanes {
-        let _ = write!(md, "---:|");
-    }
-    md.push('\n');
-    for (heading, cells) in table(summary) {
-        let _ = writeln!(md, "| {heading} | {} |", cells.join(" | "));
-    }
+    md.push_str(&markdown_table(summary));
     md.push('\n');
     for (file, title, _) in charts {
         let _ = writeln!(md, "![{title}]({file})\n");
@@ -455,18 +461,7 @@ pub fn notes_table(summary: &Summary) -> String {
         }
         md.push('\n');
     }
-    let _ = write!(md, "| |");
-    for lane in &summary.lanes {
-        let _ = write!(md, " {} |", lane.service);
-    }
-    let _ = write!(md, "\n|---|");
-    for _ in &summary.lanes {
-        let _ = write!(md, "---:|");
-    }
-    md.push('\n');
-    for (heading, cells) in table(summary) {
-        let _ = writeln!(md, "| {heading} | {} |", cells.join(" | "));
-    }
+    md.push_str(&markdown_table(summary));
     md
 }
 
