@@ -48,15 +48,7 @@ impl BatchApi for EventBridgePublisher {
             .collect();
         let output = match self.client.put_events().set_entries(Some(entries)).send().await {
             Ok(output) => output,
-            Err(err) => {
-                return all_failed(
-                    events,
-                    &format!(
-                        "PutEvents failed: {}",
-                        aws_sdk_eventbridge::error::DisplayErrorContext(err)
-                    ),
-                );
-            }
+            Err(err) => return all_failed(events, "PutEvents", err),
         };
         let answers = output
             .entries()

@@ -56,13 +56,7 @@ impl BatchApi for FirehosePublisher {
             .set_records(Some(records));
         let output = match request.send().await {
             Ok(output) => output,
-            Err(err) => {
-                let message = format!(
-                    "PutRecordBatch failed: {}",
-                    aws_sdk_firehose::error::DisplayErrorContext(err)
-                );
-                return all_failed(events, &message);
-            }
+            Err(err) => return all_failed(events, "PutRecordBatch", err),
         };
         let answers = output
             .request_responses()

@@ -56,15 +56,7 @@ impl BatchApi for KinesisPublisher {
             .set_records(Some(records));
         let output = match request.send().await {
             Ok(output) => output,
-            Err(err) => {
-                return all_failed(
-                    events,
-                    &format!(
-                        "PutRecords failed: {}",
-                        aws_sdk_kinesis::error::DisplayErrorContext(err)
-                    ),
-                );
-            }
+            Err(err) => return all_failed(events, "PutRecords", err),
         };
         let answers = output
             .records()

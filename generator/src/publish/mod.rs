@@ -99,15 +99,22 @@ fn complete(
     answers
 }
 
-/// Every index of `events` failed the same way (the whole request failed).
-fn all_failed(events: &[(usize, &LabEvent)], message: &str) -> Vec<(usize, Result<String, Failure>)> {
+/// Every index of `events` failed the same way: the whole `operation` request failed, after
+/// the SDK's own retries. Worth one more try.
+fn all_failed(
+    events: &[(usize, &LabEvent)],
+    operation: &str,
+    err: impl std::error::Error,
+) -> Vec<(usize, Result<String, Failure>)> {
+    // Every SDK crate re-exports the same smithy type; it prints the whole cause chain.
+    let message = format!("{operation} failed: {}", aws_sdk_sqs::error::DisplayErrorContext(err));
     events
         .iter()
         .map(|&(index, _)| {
             (
                 index,
                 Err(Failure {
-                    message: message.to_owned(),
+                    message: message.clone(),
                     retryable: true,
                 }),
             )

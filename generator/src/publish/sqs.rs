@@ -48,15 +48,7 @@ impl BatchApi for SqsPublisher {
             .set_entries(Some(entries));
         let output = match request.send().await {
             Ok(output) => output,
-            Err(err) => {
-                return all_failed(
-                    events,
-                    &format!(
-                        "SendMessageBatch failed: {}",
-                        aws_sdk_sqs::error::DisplayErrorContext(err)
-                    ),
-                );
-            }
+            Err(err) => return all_failed(events, "SendMessageBatch", err),
         };
         let successes = output
             .successful()
