@@ -38,7 +38,9 @@ resource "aws_apigatewayv2_route" "publish" {
 resource "aws_cloudwatch_log_group" "api_access" {
   #checkov:skip=CKV_AWS_158:Encrypted at rest with the service's key; a customer key costs $1/month and adds KMS grants to a throwaway lab.
   #checkov:skip=CKV_AWS_338:A throwaway lab keeps logs briefly (log_retention_days) to bound cost.
-  name              = "/aws/apigateway/${var.name_prefix}-api"
+  # Under /aws/vendedlogs/ so that delivering access logs needs no entry in the account-wide
+  # CloudWatch Logs resource policy (5,120 characters, and not removed by destroy).
+  name              = "/aws/vendedlogs/apigateway/${var.name_prefix}-api"
   retention_in_days = var.log_retention_days
 }
 

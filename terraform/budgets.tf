@@ -3,6 +3,9 @@
 resource "aws_budgets_budget" "lab" {
   count = var.budget_email == null ? 0 : 1
 
+  # Explicit: the provider otherwise takes its own account lookup, which is skipped when
+  # emulated (an ID of ":name" that the provider then cannot read back).
+  account_id   = local.account_id
   name         = "${var.name_prefix}-monthly"
   budget_type  = "COST"
   limit_amount = tostring(var.budget_usd)

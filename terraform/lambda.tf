@@ -17,14 +17,16 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_50:Active X-Ray tracing adds per-trace cost and latency to the very figures the bench measures.
   for_each = local.functions
 
-  function_name    = "${var.name_prefix}-${each.key}"
-  description      = each.value.description
-  role             = aws_iam_role.function[each.key].arn
-  runtime          = "provided.al2023"
-  handler          = "bootstrap"
-  architectures    = [var.lambda_architecture]
-  filename         = "${local.zip_dir}/${each.key}.zip"
-  source_code_hash = filebase64sha256("${local.zip_dir}/${each.key}.zip")
+  function_name = "${var.name_prefix}-${each.key}"
+  description   = each.value.description
+  role          = aws_iam_role.function[each.key].arn
+  runtime       = "provided.al2023"
+  handler       = "bootstrap"
+  architectures = [var.lambda_architecture]
+  filename      = "${local.zip_dir}/${each.key}.zip"
+  # try(): Terraform evaluates this at destroy too, when the build folder may be gone; the
+  # precondition below still stops a create or update that has no zip.
+  source_code_hash = try(filebase64sha256("${local.zip_dir}/${each.key}.zip"), null)
   memory_size      = var.lambda_memory_mb
   timeout          = each.value.timeout
 
@@ -39,6 +41,13 @@ resource "aws_lambda_function" "this" {
 
   # The log group must exist first, or Lambda creates one without retention.
   depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.logs]
+
+  lifecycle {
+    precondition {
+      condition     = fileexists("${local.zip_dir}/${each.key}.zip")
+      error_message = "${local.zip_dir}/${each.key}.zip is missing: build the zips first (make deploy builds them; make build for the local stack)."
+    }
+  }
 }
 
 resource "aws_lambda_event_source_mapping" "sqs" {

@@ -23,6 +23,10 @@ locals {
   # $0.015 per shard-hour; 5 pollers × 180 long polls an hour × $0.40 per million requests.
   idle_cost_per_hour_usd = var.kinesis_shard_count * 0.015 + 5 * 180 * 0.40 / 1000000
 
+  # The most events per second the API can make the stack publish: every request at the
+  # stage's throttle, each at the cap, each to every lane (POST /all).
+  max_publish_rate_per_second = var.api_throttle_rate * var.max_events_per_request * length(local.services)
+
   zip_dir = startswith(var.lambda_zip_dir, "/") ? var.lambda_zip_dir : "${path.module}/${var.lambda_zip_dir}"
 
   # Every Lambda of the lab; iam.tf gives each its own role, lambda.tf the rest.
@@ -32,9 +36,10 @@ locals {
         description = "Builds lab events and publishes them to the service named by the route"
         timeout     = 10
         environment = {
-          EVENTLAB_PARAMETER_PREFIX = local.parameter_prefix
-          FACTS_BASE_URL            = var.facts_base_url
-          FACTS_TIMEOUT_MS          = "800"
+          EVENTLAB_PARAMETER_PREFIX       = local.parameter_prefix
+          FACTS_BASE_URL                  = var.facts_base_url
+          FACTS_TIMEOUT_MS                = "800"
+          EVENTLAB_MAX_EVENTS_PER_REQUEST = tostring(var.max_events_per_request)
         }
       }
     },

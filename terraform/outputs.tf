@@ -78,3 +78,28 @@ output "idle_cost_per_hour_usd" {
   description = "What the stack costs per hour with no traffic (us-east-1 list prices): Kinesis shards, and the SQS event source mapping's long polls. Everything else is billed per use."
   value       = local.idle_cost_per_hour_usd
 }
+
+output "max_events_per_request" {
+  description = "Most events one API request may ask for (the generator answers 400 above it)."
+  value       = var.max_events_per_request
+}
+
+output "max_publish_rate_per_second" {
+  description = "Worst case the API allows: api_throttle_rate requests/s x max_events_per_request x lanes (POST /all)."
+  value       = local.max_publish_rate_per_second
+}
+
+output "account_id" {
+  description = "The account the stack was applied to (the assumed role's, when one is set)."
+  value       = local.account_id
+}
+
+output "aws_profile" {
+  description = "The named profile Terraform used; the lab's tools use the same one."
+  value       = var.aws_profile
+}
+
+output "assume_role_arn" {
+  description = "The role Terraform assumed; the lab's tools assume the same one."
+  value       = var.assume_role_arn
+}

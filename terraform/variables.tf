@@ -72,18 +72,33 @@ variable "lambda_memory_mb" {
   description = "Memory of every Lambda, in MB (Rust needs little; CPU scales with it)."
   type        = number
   default     = 128
+
+  validation {
+    condition     = var.lambda_memory_mb >= 128 && var.lambda_memory_mb <= 10240 && floor(var.lambda_memory_mb) == var.lambda_memory_mb
+    error_message = "lambda_memory_mb must be a whole number from 128 to 10240."
+  }
 }
 
 variable "log_retention_days" {
-  description = "Retention of every log group, in days."
+  description = "Retention of every log group, in days (one of the values CloudWatch Logs accepts)."
   type        = number
   default     = 7
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
 }
 
 variable "results_retention_days" {
   description = "Days before result and error objects expire from the results bucket."
   type        = number
   default     = 30
+
+  validation {
+    condition     = var.results_retention_days >= 1 && floor(var.results_retention_days) == var.results_retention_days
+    error_message = "results_retention_days must be a whole number of days, at least 1."
+  }
 }
 
 variable "facts_base_url" {
@@ -93,25 +108,35 @@ variable "facts_base_url" {
 }
 
 variable "api_throttle_rate" {
-  description = "Steady-state requests per second the API stage allows (a guard for the bill)."
+  description = "Steady-state requests per second the API stage allows (a guard for the bill; see max_events_per_request)."
   type        = number
   default     = 20
+
+  validation {
+    condition     = var.api_throttle_rate >= 1 && var.api_throttle_rate <= 10000
+    error_message = "api_throttle_rate must be between 1 and 10000 requests per second."
+  }
 }
 
 variable "api_throttle_burst" {
   description = "Burst of requests the API stage allows."
   type        = number
   default     = 40
+
+  validation {
+    condition     = var.api_throttle_burst >= 1 && var.api_throttle_burst <= 5000 && floor(var.api_throttle_burst) == var.api_throttle_burst
+    error_message = "api_throttle_burst must be a whole number from 1 to 5000."
+  }
 }
 
 variable "sqs_batch_size" {
-  description = "Messages per transformer invocation (1-10 without a window; up to 10,000 with one)."
+  description = "Messages per transformer invocation: 1-10, or up to 10,000 with a batching window of at least 1 s (an AWS rule)."
   type        = number
   default     = 10
 
   validation {
-    condition     = var.sqs_batch_size >= 1 && var.sqs_batch_size <= 10000
-    error_message = "sqs_batch_size must be between 1 and 10000."
+    condition     = var.sqs_batch_size >= 1 && var.sqs_batch_size <= 10000 && floor(var.sqs_batch_size) == var.sqs_batch_size && (var.sqs_batch_size <= 10 || var.sqs_batching_window_seconds >= 1)
+    error_message = "sqs_batch_size must be a whole number from 1 to 10, or up to 10000 with sqs_batching_window_seconds >= 1 (AWS rejects a larger batch without a window)."
   }
 }
 
@@ -121,8 +146,8 @@ variable "sqs_batching_window_seconds" {
   default     = 0
 
   validation {
-    condition     = var.sqs_batching_window_seconds >= 0 && var.sqs_batching_window_seconds <= 300
-    error_message = "sqs_batching_window_seconds must be between 0 and 300."
+    condition     = var.sqs_batching_window_seconds >= 0 && var.sqs_batching_window_seconds <= 300 && floor(var.sqs_batching_window_seconds) == var.sqs_batching_window_seconds
+    error_message = "sqs_batching_window_seconds must be a whole number from 0 to 300."
   }
 }
 
@@ -130,24 +155,44 @@ variable "sqs_max_receive_count" {
   description = "Receives before a message moves to the dead-letter queue."
   type        = number
   default     = 3
+
+  validation {
+    condition     = var.sqs_max_receive_count >= 1 && var.sqs_max_receive_count <= 1000 && floor(var.sqs_max_receive_count) == var.sqs_max_receive_count
+    error_message = "sqs_max_receive_count must be a whole number from 1 to 1000."
+  }
 }
 
 variable "kinesis_shard_count" {
   description = "Shards of the stream. Each costs about $0.015 per hour (about $11 a month) in us-east-1, used or not, and takes 1 MB/s or 1,000 records/s of writes."
   type        = number
   default     = 1
+
+  validation {
+    condition     = var.kinesis_shard_count >= 1 && var.kinesis_shard_count <= 16 && floor(var.kinesis_shard_count) == var.kinesis_shard_count
+    error_message = "kinesis_shard_count must be a whole number from 1 to 16 (the lab caps it: each shard is billed by the hour)."
+  }
 }
 
 variable "kinesis_batch_size" {
   description = "Records per Kinesis transformer invocation (1-10,000)."
   type        = number
   default     = 100
+
+  validation {
+    condition     = var.kinesis_batch_size >= 1 && var.kinesis_batch_size <= 10000 && floor(var.kinesis_batch_size) == var.kinesis_batch_size
+    error_message = "kinesis_batch_size must be a whole number from 1 to 10000."
+  }
 }
 
 variable "kinesis_batching_window_seconds" {
   description = "How long the Kinesis event source mapping may wait to fill a batch (0-300 s)."
   type        = number
   default     = 0
+
+  validation {
+    condition     = var.kinesis_batching_window_seconds >= 0 && var.kinesis_batching_window_seconds <= 300 && floor(var.kinesis_batching_window_seconds) == var.kinesis_batching_window_seconds
+    error_message = "kinesis_batching_window_seconds must be a whole number from 0 to 300."
+  }
 }
 
 variable "kinesis_starting_position" {
@@ -162,31 +207,67 @@ variable "kinesis_starting_position" {
 }
 
 variable "kinesis_max_retry_attempts" {
-  description = "Retries of a failing Kinesis batch (halved each time) before it goes to the on-failure queue."
+  description = "Retries of a failing Kinesis batch (halved each time) before it goes to the on-failure queue (0-10,000)."
   type        = number
   default     = 3
+
+  validation {
+    condition     = var.kinesis_max_retry_attempts >= 0 && var.kinesis_max_retry_attempts <= 10000 && floor(var.kinesis_max_retry_attempts) == var.kinesis_max_retry_attempts
+    error_message = "kinesis_max_retry_attempts must be a whole number from 0 to 10000 (the lab keeps retries bounded: no -1)."
+  }
 }
 
 variable "firehose_buffering_size_mb" {
   description = "Firehose delivers to S3 when this much has arrived (1-128 MB; 1 is the smallest AWS allows). The emulator does not buffer."
   type        = number
   default     = 1
+
+  validation {
+    condition     = var.firehose_buffering_size_mb >= 1 && var.firehose_buffering_size_mb <= 128 && floor(var.firehose_buffering_size_mb) == var.firehose_buffering_size_mb
+    error_message = "firehose_buffering_size_mb must be a whole number from 1 to 128."
+  }
 }
 
 variable "firehose_buffering_interval_seconds" {
   description = "...or when this long has passed (0-900 s; 0, the smallest, delivers within seconds). The emulator does not buffer."
   type        = number
   default     = 0
+
+  validation {
+    condition     = var.firehose_buffering_interval_seconds >= 0 && var.firehose_buffering_interval_seconds <= 900 && floor(var.firehose_buffering_interval_seconds) == var.firehose_buffering_interval_seconds
+    error_message = "firehose_buffering_interval_seconds must be a whole number from 0 to 900."
+  }
 }
 
 variable "firehose_processor_buffer_size_mb" {
   description = "Data Firehose gathers before invoking the transformer (0.2-3 MB); null keeps the AWS default (1 MB)."
   type        = number
   default     = null
+
+  validation {
+    condition     = var.firehose_processor_buffer_size_mb == null || try(var.firehose_processor_buffer_size_mb >= 0.2 && var.firehose_processor_buffer_size_mb <= 3, false)
+    error_message = "firehose_processor_buffer_size_mb must be null or from 0.2 to 3."
+  }
 }
 
 variable "firehose_processor_buffer_interval_seconds" {
   description = "Longest Firehose waits before invoking the transformer (0-900 s); null keeps the AWS default (60 s)."
   type        = number
   default     = null
+
+  validation {
+    condition     = var.firehose_processor_buffer_interval_seconds == null || try(var.firehose_processor_buffer_interval_seconds >= 0 && var.firehose_processor_buffer_interval_seconds <= 900, false)
+    error_message = "firehose_processor_buffer_interval_seconds must be null or from 0 to 900."
+  }
+}
+
+variable "max_events_per_request" {
+  description = "Most events one API request may ask for (its count; /all sends that many to every lane). With api_throttle_rate it bounds the stack's worst-case publish rate and bill: rate x this x lanes events per second."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.max_events_per_request >= 1 && var.max_events_per_request <= 500 && floor(var.max_events_per_request) == var.max_events_per_request
+    error_message = "max_events_per_request must be a whole number from 1 to 500 (500 is PutRecords' and PutRecordBatch's limit per call)."
+  }
 }

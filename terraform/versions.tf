@@ -3,8 +3,11 @@ terraform {
 
   required_providers {
     aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.100, < 7.0"
+      source = "hashicorp/aws"
+      # Exactly the version the lab is tested with (make test applies it to the emulator and
+      # rehearses the AWS path with it). A pin rather than a committed lock file: a lock made
+      # here could only hold this machine's platform hash, and would fail `init` elsewhere.
+      version = "5.100.0"
     }
   }
 

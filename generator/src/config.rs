@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use crate::handler::MAX_COUNT;
+
 /// Settings from the function's environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -12,13 +14,17 @@ pub struct Settings {
     /// Base URL of the facts API; tests point it at a local server.
     pub facts_base_url: String,
     pub facts_timeout: Duration,
+    /// Most events one request may ask for (`EVENTLAB_MAX_EVENTS_PER_REQUEST`): the stack's
+    /// guard for the bill, together with the API stage's throttling.
+    pub max_events_per_request: u32,
 }
 
 pub const DEFAULT_FACTS_BASE_URL: &str = "https://api.api-ninjas.com";
 const DEFAULT_FACTS_TIMEOUT_MS: u64 = 800;
 
 impl Settings {
-    /// Reads `EVENTLAB_PARAMETER_PREFIX` (required), `FACTS_BASE_URL` and `FACTS_TIMEOUT_MS`.
+    /// Reads `EVENTLAB_PARAMETER_PREFIX` (required), `FACTS_BASE_URL`, `FACTS_TIMEOUT_MS` and
+    /// `EVENTLAB_MAX_EVENTS_PER_REQUEST` (1–500, default 500).
     pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut parameter_prefix =
             get("EVENTLAB_PARAMETER_PREFIX").ok_or(ConfigError::MissingEnv("EVENTLAB_PARAMETER_PREFIX"))?;
@@ -29,7 +35,16 @@ impl Settings {
             None => DEFAULT_FACTS_TIMEOUT_MS,
             Some(raw) => raw.parse().map_err(|_| ConfigError::BadEnv("FACTS_TIMEOUT_MS", raw))?,
         };
+        let max_events_per_request = match get("EVENTLAB_MAX_EVENTS_PER_REQUEST") {
+            None => MAX_COUNT,
+            Some(raw) => raw
+                .parse()
+                .ok()
+                .filter(|max| (1..=MAX_COUNT).contains(max))
+                .ok_or(ConfigError::BadEnv("EVENTLAB_MAX_EVENTS_PER_REQUEST", raw))?,
+        };
         Ok(Self {
+            max_events_per_request,
             parameter_prefix,
             facts_base_url: get("FACTS_BASE_URL").unwrap_or_else(|| DEFAULT_FACTS_BASE_URL.to_owned()),
             facts_timeout: Duration::from_millis(facts_timeout_ms),
@@ -153,6 +168,21 @@ mod tests {
             ("FACTS_TIMEOUT_MS", "soon"),
         ]));
         assert!(err.unwrap_err().to_string().contains("FACTS_TIMEOUT_MS"));
+    }
+
+    #[test]
+    fn the_per_request_cap_defaults_to_the_hard_limit_and_rejects_what_it_cannot_honour() {
+        let prefix = ("EVENTLAB_PARAMETER_PREFIX", "/lab/");
+        assert_eq!(Settings::from_env(env(&[prefix])).unwrap().max_events_per_request, 500);
+        let capped = Settings::from_env(env(&[prefix, ("EVENTLAB_MAX_EVENTS_PER_REQUEST", "10")])).unwrap();
+        assert_eq!(capped.max_events_per_request, 10);
+        for bad in ["0", "501", "ten", "-1"] {
+            let err = Settings::from_env(env(&[prefix, ("EVENTLAB_MAX_EVENTS_PER_REQUEST", bad)])).unwrap_err();
+            assert!(
+                err.to_string().contains("EVENTLAB_MAX_EVENTS_PER_REQUEST"),
+                "{bad}: {err}"
+            );
+        }
     }
 
     fn all_targets(key: &str) -> GetParametersOutput {

@@ -20,7 +20,8 @@ use uuid::Uuid;
 use crate::facts::Facts;
 use crate::publish::Publish;
 
-/// Events one request may ask for.
+/// Events one request may ask for at most, whatever the stack's cap (`PutRecords`' and
+/// `PutRecordBatch`'s entries per call).
 pub const MAX_COUNT: u32 = 500;
 /// Largest event size a request may ask for: above every service's limit, so that
 /// limit's 413 can be seen, and small enough to stay well inside Lambda's memory.
@@ -49,6 +50,8 @@ impl Target {
 pub struct Generator<P> {
     pub publisher: P,
     pub facts: Facts,
+    /// The stack's cap on `count`, 1..=[`MAX_COUNT`].
+    pub max_events_per_request: u32,
 }
 
 impl<P: Publish> Generator<P> {
@@ -70,9 +73,10 @@ impl<P: Publish> Generator<P> {
         let caller = caller_sub(&request)?;
         let body = parse_body(&request)?;
         let count = body.count.unwrap_or(1);
-        if !(1..=MAX_COUNT).contains(&count) {
+        let max = self.max_events_per_request;
+        if !(1..=max).contains(&count) {
             return Err(Rejection::bad_request(format!(
-                "count must be between 1 and {MAX_COUNT}, got {count}"
+                "count must be between 1 and {max} (this stack's max_events_per_request), got {count}"
             )));
         }
         if let Some(size) = body.size_bytes
@@ -342,6 +346,7 @@ mod tests {
                 ..RecordingPublisher::default()
             },
             facts: Facts::new("http://127.0.0.1:9", None, Duration::from_millis(100)),
+            max_events_per_request: MAX_COUNT,
         }
     }
 
@@ -539,6 +544,28 @@ mod tests {
             assert!(error.contains(message), "{error:?} should contain {message:?}");
             assert!(generator.published().is_empty(), "{method} {route} {body_text:?}");
         }
+    }
+
+    #[tokio::test]
+    async fn the_stacks_cap_bounds_count_and_says_so() {
+        let mut generator = generator(vec![]);
+        generator.max_events_per_request = 10;
+        let response = generator
+            .handle(request("POST", "/all", Some(r#"{"count": 11}"#)))
+            .await;
+        assert_eq!(response.status_code, 400);
+        let error = body(&response)["error"].as_str().unwrap().to_owned();
+        assert!(
+            error.contains("between 1 and 10 (this stack's max_events_per_request)"),
+            "{error}"
+        );
+        assert!(generator.published().is_empty());
+
+        let response = generator
+            .handle(request("POST", "/all", Some(r#"{"count": 10}"#)))
+            .await;
+        assert_eq!(response.status_code, 200);
+        assert_eq!(generator.published().len(), 10 * Service::ALL.len());
     }
 
     #[tokio::test]

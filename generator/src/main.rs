@@ -43,5 +43,6 @@ async fn init() -> Result<Generator<Publishers>, Error> {
     Ok(Generator {
         publisher,
         facts: Facts::new(&settings.facts_base_url, targets.facts_api_key, settings.facts_timeout),
+        max_events_per_request: settings.max_events_per_request,
     })
 }

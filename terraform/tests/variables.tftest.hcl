@@ -1,0 +1,105 @@
+# Variables AWS would reject, or that would bound nothing, fail at plan with a clear message
+# (`terraform test` with a mocked provider: no account, no emulator).
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "us-east-1" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+}
+
+variables {
+  lambda_zip_dir = "tests/zips"
+}
+
+run "the_defaults_plan_and_bound_the_publish_rate" {
+  command = plan
+  assert {
+    condition     = output.max_events_per_request == 10
+    error_message = "the AWS default cap on events per request should be 10"
+  }
+  assert {
+    condition     = output.max_publish_rate_per_second == 20 * 10 * 4
+    error_message = "the worst-case publish rate should be throttle x cap x lanes"
+  }
+}
+
+run "sqs_batch_above_10_needs_a_window" {
+  command = plan
+  variables {
+    sqs_batch_size = 11
+  }
+  expect_failures = [var.sqs_batch_size]
+}
+
+run "sqs_batch_above_10_with_a_window_plans" {
+  command = plan
+  variables {
+    sqs_batch_size              = 100
+    sqs_batching_window_seconds = 1
+  }
+}
+
+run "firehose_buffering_size_is_bounded" {
+  command = plan
+  variables {
+    firehose_buffering_size_mb = 129
+  }
+  expect_failures = [var.firehose_buffering_size_mb]
+}
+
+run "firehose_buffering_interval_is_bounded" {
+  command = plan
+  variables {
+    firehose_buffering_interval_seconds = 901
+  }
+  expect_failures = [var.firehose_buffering_interval_seconds]
+}
+
+run "firehose_processor_buffer_is_bounded" {
+  command = plan
+  variables {
+    firehose_processor_buffer_size_mb = 4
+  }
+  expect_failures = [var.firehose_processor_buffer_size_mb]
+}
+
+run "kinesis_batch_is_bounded" {
+  command = plan
+  variables {
+    kinesis_batch_size = 10001
+  }
+  expect_failures = [var.kinesis_batch_size]
+}
+
+run "kinesis_window_is_bounded" {
+  command = plan
+  variables {
+    kinesis_batching_window_seconds = 301
+  }
+  expect_failures = [var.kinesis_batching_window_seconds]
+}
+
+run "the_per_request_cap_is_bounded" {
+  command = plan
+  variables {
+    max_events_per_request = 501
+  }
+  expect_failures = [var.max_events_per_request]
+}
+
+run "log_retention_takes_only_values_cloudwatch_accepts" {
+  command = plan
+  variables {
+    log_retention_days = 10
+  }
+  expect_failures = [var.log_retention_days]
+}
