@@ -8,8 +8,8 @@ use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use crate::stack::Stack;
 
 /// Describes each resource of the stack that still exists; empty when all is gone.
-pub async fn find(stack: &Stack) -> Result<Vec<String>> {
-    let config = stack.sdk_config().await;
+pub async fn find(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<String>> {
+    let config = config.clone();
     let mut left = Vec::new();
 
     // Everything the backend indexes by tag (on AWS nearly every service; locally a subset).
@@ -32,7 +32,14 @@ pub async fn find(stack: &Stack) -> Result<Vec<String>> {
 
     // And the stateful resources directly, whatever the tag index covers.
     let s3 = aws_sdk_s3::Client::new(&config);
-    if exists(s3.head_bucket().bucket(&stack.results_bucket).send().await)? {
+    // Bucket names are global: 403 means the name exists in another account, not this one.
+    let head = s3.head_bucket().bucket(&stack.results_bucket).send().await;
+    let elsewhere = head
+        .as_ref()
+        .err()
+        .and_then(|e| e.raw_response())
+        .is_some_and(|raw| raw.status().as_u16() == 403);
+    if !elsewhere && exists(head)? {
         left.push(format!("bucket {}", stack.results_bucket));
     }
     let sqs = aws_sdk_sqs::Client::new(&config);
@@ -99,6 +106,63 @@ pub async fn find(stack: &Stack) -> Result<Vec<String>> {
             .iter()
             .filter_map(|p| p.name())
             .map(|name| format!("parameter {name}")),
+    );
+
+    left.extend(functions_and_logs(stack, &config).await?);
+    Ok(left)
+}
+
+/// The functions and their log groups, and any CloudWatch Logs resource policy naming the
+/// stack: an API Gateway log group outside /aws/vendedlogs/ leaves a line in that policy.
+async fn functions_and_logs(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<String>> {
+    let mut left = Vec::new();
+    let lambda = aws_sdk_lambda::Client::new(config);
+    for function in stack.functions.values() {
+        if exists(lambda.get_function().function_name(function).send().await)? {
+            left.push(format!("function {function}"));
+        }
+    }
+
+    // Log groups outlive their functions unless destroyed with them, and a log group that
+    // API Gateway delivers to outside /aws/vendedlogs/ leaves a line in the account's
+    // CloudWatch Logs resource policy: look for both.
+    let logs = aws_sdk_cloudwatchlogs::Client::new(config);
+    for prefix in [
+        format!("/aws/lambda/{}-", stack.name_prefix),
+        format!("/aws/vendedlogs/apigateway/{}-", stack.name_prefix),
+        format!("/aws/apigateway/{}-", stack.name_prefix),
+        format!("/aws/kinesisfirehose/{}-", stack.name_prefix),
+    ] {
+        let groups = logs
+            .describe_log_groups()
+            .log_group_name_prefix(&prefix)
+            .send()
+            .await
+            .map_err(crate::sdk_error)
+            .with_context(|| format!("listing log groups under {prefix}"))?;
+        left.extend(
+            groups
+                .log_groups()
+                .iter()
+                .filter_map(|g| g.log_group_name())
+                .map(|name| format!("log group {name}")),
+        );
+    }
+    let policies = logs
+        .describe_resource_policies()
+        .send()
+        .await
+        .map_err(crate::sdk_error)
+        .context("listing CloudWatch Logs resource policies")?;
+    left.extend(
+        policies
+            .resource_policies()
+            .iter()
+            .filter(|p| {
+                p.policy_document()
+                    .is_some_and(|doc| doc.contains(&format!("{}-", stack.name_prefix)))
+            })
+            .map(|p| format!("CloudWatch Logs resource policy {}", p.policy_name().unwrap_or("?"))),
     );
     Ok(left)
 }

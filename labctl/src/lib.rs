@@ -5,6 +5,7 @@
 //! `terraform output -json`.
 
 pub mod api;
+pub mod facts_key;
 pub mod learner;
 pub mod leftovers;
 pub mod results;

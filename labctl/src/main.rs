@@ -10,7 +10,7 @@ use eventlab_schema::api::GenerateRequest;
 use eventlab_schema::{ResultRecord, RunId, Service};
 use labctl::api::Api;
 use labctl::learner::{self, Credentials};
-use labctl::stack::Stack;
+use labctl::stack::{Backend, Stack};
 use labctl::{leftovers, results};
 
 #[derive(Parser)]
@@ -52,8 +52,18 @@ enum Command {
         #[arg(long, default_value_t = 90)]
         timeout: u64,
     },
+    /// Store the API Ninjas key in the stack's SSM SecureString (from `API_NINJAS_KEY`, or
+    /// typed on standard input); the generator reads it at its next cold start.
+    ApiKey,
+    /// Print the account the tools act in and check it is the stack's.
+    Whoami,
     /// Exit non-zero if any resource of the stack still exists (run after destroy).
-    Leftovers,
+    Leftovers {
+        /// Look with the profile's own credentials, without assuming the stack's role: the
+        /// base (e.g. management) account, which should never hold any of it.
+        #[arg(long)]
+        without_role: bool,
+    },
 }
 
 fn parse_route(route: &str) -> Result<String, String> {
@@ -72,6 +82,8 @@ async fn main() -> Result<()> {
     let stack = Stack::load(&cli.outputs)?;
     match cli.command {
         Command::Learner { username } => {
+            let account = stack.check_account(&stack.sdk_config().await).await?;
+            println!("acting in account {account}");
             let credentials = learner::ensure(&stack, &cli.credentials, &username).await?;
             println!(
                 "learner {:?} ready; credentials in {}",
@@ -88,12 +100,57 @@ async fn main() -> Result<()> {
             );
         }
         Command::Smoke { route, count, timeout } => smoke(&stack, &cli.credentials, &route, count, timeout).await?,
-        Command::Leftovers => {
-            let left = leftovers::find(&stack).await?;
-            if !left.is_empty() {
-                bail!("the stack is not fully destroyed:\n  {}", left.join("\n  "));
+        Command::ApiKey => {
+            let config = stack.sdk_config().await;
+            let account = stack.check_account(&config).await?;
+            let key = if let Ok(key) = std::env::var("API_NINJAS_KEY") {
+                key
+            } else {
+                eprint!("API Ninjas key (input is read from standard input): ");
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                line
+            };
+            let name = labctl::facts_key::store(&stack, &config, &labctl::facts_key::normalise(&key)?).await?;
+            println!(
+                "stored the API key in {name} (SecureString, account {account}); the generator reads it at its next cold start"
+            );
+        }
+        Command::Whoami => {
+            let account = stack.check_account(&stack.sdk_config().await).await?;
+            println!(
+                "account {account}, region {}, {}",
+                stack.region,
+                match stack.backend() {
+                    Backend::Aws => "AWS".to_owned(),
+                    Backend::Emulator(endpoint) => format!("emulator at {endpoint} (not AWS)"),
+                }
+            );
+        }
+        Command::Leftovers { without_role } => {
+            let mut scope = stack.clone();
+            if without_role {
+                scope.assume_role_arn = None;
             }
-            println!("nothing of stack {:?} is left", stack.name_prefix);
+            let config = scope.sdk_config().await;
+            let account = aws_sdk_sts::Client::new(&config)
+                .get_caller_identity()
+                .send()
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", aws_sdk_sts::error::DisplayErrorContext(e)))?
+                .account()
+                .unwrap_or("?")
+                .to_owned();
+            let left = leftovers::find(&scope, &config).await?;
+            if !left.is_empty() {
+                bail!(
+                    "account {account} still holds {} of stack {:?}:\n  {}",
+                    left.len(),
+                    stack.name_prefix,
+                    left.join("\n  ")
+                );
+            }
+            println!("account {account}: 0 resources of stack {:?} left", stack.name_prefix);
         }
     }
     Ok(())
@@ -145,7 +202,7 @@ async fn smoke(stack: &Stack, credentials: &Path, route: &str, count: u32, timeo
         );
         samples.extend(records.into_iter().next());
     }
-    if stack.endpoint_url.is_some() {
+    if stack.backend().is_emulator() {
         println!("\n(local emulator: latencies are the emulator's, not AWS's)");
     }
     println!(

@@ -28,7 +28,62 @@ pub struct Stack {
     pub kinesis_shard_count: u32,
     pub parameter_prefix: String,
     pub functions: BTreeMap<String, String>,
+    /// The account Terraform applied the stack to (absent in outputs older than the field).
+    #[serde(default)]
+    pub account_id: Option<String>,
+    /// The named profile Terraform used (`TF_VAR_aws_profile`): the tools use it too.
+    #[serde(default)]
+    pub aws_profile: Option<String>,
+    /// The role Terraform assumed (`TF_VAR_assume_role_arn`): the tools assume it too.
+    #[serde(default)]
+    pub assume_role_arn: Option<String>,
+    /// The generator's cap on events per request.
+    #[serde(default = "max_count")]
+    pub max_events_per_request: u32,
 }
+
+/// Where a stack's AWS APIs are answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    Aws,
+    /// An emulator (or anything else that is not AWS) at this endpoint.
+    Emulator(String),
+}
+
+impl Backend {
+    /// AWS unless the endpoint is set and is not one of AWS's own domains: an emulator
+    /// standing in for AWS is never labelled AWS, and an explicit AWS endpoint (FIPS, a
+    /// VPC endpoint's public name) is never labelled an emulator.
+    pub fn classify(endpoint: Option<&str>) -> Self {
+        let Some(endpoint) = endpoint.map(str::trim).filter(|e| !e.is_empty()) else {
+            return Self::Aws;
+        };
+        let host = endpoint
+            .split_once("://")
+            .map_or(endpoint, |(_, rest)| rest)
+            .split(['/', ':', '?'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let aws_domains = [".amazonaws.com", ".amazonaws.com.cn", ".api.aws"];
+        if aws_domains.iter().any(|domain| host.ends_with(domain)) {
+            Self::Aws
+        } else {
+            Self::Emulator(endpoint.to_owned())
+        }
+    }
+
+    pub fn is_emulator(&self) -> bool {
+        matches!(self, Self::Emulator(_))
+    }
+}
+
+fn max_count() -> u32 {
+    500
+}
+
+/// The SDKs' own endpoint override; the tools honour it as the SDKs would.
+const ENDPOINT_ENV: &str = "AWS_ENDPOINT_URL";
 
 fn one() -> u32 {
     1
@@ -52,14 +107,63 @@ impl Stack {
         Ok(serde_json::from_value(Value::Object(values))?)
     }
 
-    /// SDK configuration for this stack: its region, and its endpoint when emulated.
+    /// The endpoint the tools' SDK calls go to: the stack's own (set when Terraform was
+    /// pointed at an emulator), else `AWS_ENDPOINT_URL`, which the SDKs would honour anyway.
+    pub fn endpoint(&self) -> Option<String> {
+        self.endpoint_url
+            .clone()
+            .or_else(|| std::env::var(ENDPOINT_ENV).ok().filter(|e| !e.is_empty()))
+    }
+
+    /// Whether this stack is on AWS or on a stand-in, from where its APIs are answered.
+    pub fn backend(&self) -> Backend {
+        Backend::classify(self.endpoint().as_deref())
+    }
+
+    /// SDK configuration for this stack, with the credentials Terraform used: its region,
+    /// its profile, the role it assumed, and its endpoint when emulated. Without the same
+    /// profile and role, a tool would act in another account than the stack's.
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
         let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new(self.region.clone()));
-        if let Some(endpoint) = &self.endpoint_url {
+        if let Some(profile) = &self.aws_profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(endpoint) = self.endpoint() {
             loader = loader.endpoint_url(endpoint);
         }
-        loader.load().await
+        let base = loader.load().await;
+        let Some(role) = &self.assume_role_arn else {
+            return base;
+        };
+        let assumed = aws_config::sts::AssumeRoleProvider::builder(role)
+            .session_name(format!("{}-tools", self.name_prefix))
+            .configure(&base)
+            .build()
+            .await;
+        base.into_builder()
+            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(assumed))
+            .build()
+    }
+
+    /// Fails unless the tools' credentials act in the account the stack was applied to: a
+    /// learner's shell whose profile or role differs from Terraform's gets a clear error
+    /// instead of "not found" from the wrong account.
+    pub async fn check_account(&self, config: &aws_config::SdkConfig) -> Result<String> {
+        let identity = aws_sdk_sts::Client::new(config)
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(crate::sdk_error)
+            .context("asking STS who the tools' credentials are (GetCallerIdentity)")?;
+        let actual = identity.account().unwrap_or_default().to_owned();
+        match &self.account_id {
+            Some(expected) if *expected != actual => anyhow::bail!(
+                "these credentials act in account {actual}, but the stack is in account {expected}: \
+                 use the profile and role Terraform used (TF_VAR_aws_profile, TF_VAR_assume_role_arn)"
+            ),
+            _ => Ok(actual),
+        }
     }
 }
 
@@ -90,5 +194,29 @@ mod tests {
         let stack = Stack::from_terraform_json(raw).unwrap();
         assert_eq!(stack.endpoint_url, None);
         assert_eq!(stack.functions["generator"], "eventlab-generator");
+        assert_eq!((stack.aws_profile, stack.assume_role_arn), (None, None));
+        assert_eq!(stack.max_events_per_request, 500);
+    }
+
+    #[test]
+    fn only_aws_domains_are_labelled_aws() {
+        assert_eq!(Backend::classify(None), Backend::Aws);
+        assert_eq!(Backend::classify(Some("")), Backend::Aws);
+        for aws in [
+            "https://sqs.us-east-1.amazonaws.com",
+            "https://sqs-fips.us-east-1.amazonaws.com/",
+            "https://dynamodb.eu-west-1.api.aws",
+            "https://kinesis.cn-north-1.amazonaws.com.cn:443",
+        ] {
+            assert_eq!(Backend::classify(Some(aws)), Backend::Aws, "{aws}");
+        }
+        for stand_in in [
+            "http://127.0.0.1:4566",
+            "http://localhost:4598/",
+            "http://amazonaws.com.example.org",
+            "http://evil.amazonaws.com.attacker.test:4566",
+        ] {
+            assert!(Backend::classify(Some(stand_in)).is_emulator(), "{stand_in}");
+        }
     }
 }
