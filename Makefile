@@ -20,8 +20,8 @@ BENCH := $(LOCAL_AWS) target/debug/eventlab-bench
 # `make bench BENCH_ARGS="--events 500 --rate 100"`; see `target/debug/eventlab-bench run --help`.
 BENCH_ARGS ?= --events 100 --rate 50
 
-.PHONY: help venv venv-aws venv-scan scan build zips-aws up token curl demo bench sweep model down test unit lint criterion \
-	deploy destroy bench-aws token-aws
+.PHONY: help venv venv-aws venv-scan scan build zips-aws qemu up token curl demo bench sweep model down test unit lint criterion \
+	deploy destroy bench-aws token-aws api-key-aws curl-aws rehearse arm64-proof
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -50,6 +50,13 @@ venv-scan: .venv/.installed-scan
 .venv/.installed-scan: .venv/.installed
 	.venv/bin/pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION)
 	touch $@
+
+# Runs the arm64 Lambda binaries on x86_64 hosts, for make test's arm64 proof: qemu, and the
+# aarch64 glibc the binaries link against (no binfmt registration: the test starts
+# qemu-aarch64-static itself, with -L pointing at that glibc).
+qemu:
+	@if ! command -v qemu-aarch64-static >/dev/null || [ ! -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ]; then \
+	  apt-get update -qq && apt-get install -y -qq qemu-user-static libc6-arm64-cross libgcc-s1-arm64-cross; fi
 
 scan: venv-scan ## checkov over the Terraform: no failed check; every skip says why, inline
 	.venv/bin/checkov -d terraform --framework terraform --quiet --compact
@@ -92,24 +99,37 @@ zips-aws: venv-aws ## build the arm64 release zips for AWS into dist/aws (~15 mi
 	scripts/build-aws-zips.sh
 
 # The learner's AWS path. Set TF_VAR_region, TF_VAR_aws_profile, TF_VAR_assume_role_arn,
-# TF_VAR_budget_email as needed (see the README); credentials come from the usual AWS chain.
-AWS_STACK := STACK=aws EVENTLAB_OUTPUTS=.state/aws/outputs.json EVENTLAB_CREDENTIALS=.state/aws/learner.json
+# TF_VAR_budget_email as needed (see the README). Terraform and the lab's tools use the same
+# profile and role: the tools read them from the stack's outputs. AWS_STACK_NAME names the
+# state folder (.state/aws); `make test` rehearses this path with its own.
+AWS_STACK_NAME ?= aws
+AWS_OUTPUTS := .state/$(AWS_STACK_NAME)/outputs.json
+AWS_STACK := STACK=$(AWS_STACK_NAME) TARGET=aws EVENTLAB_OUTPUTS=$(AWS_OUTPUTS) EVENTLAB_CREDENTIALS=.state/$(AWS_STACK_NAME)/learner.json
 
-deploy: zips-aws build ## deploy the lab to your (throwaway) AWS account
+deploy: zips-aws build ## deploy the lab to your (throwaway) AWS account: shows the plan, asks, applies, creates the learner
 	$(AWS_STACK) scripts/stack.sh apply
 	$(AWS_STACK) target/debug/labctl learner
-	@echo; echo "API: $$(jq -r .api_url.value .state/aws/outputs.json)"
-	@echo "While deployed and idle it costs about \$$$$(jq -r .idle_cost_per_hour_usd.value .state/aws/outputs.json) per hour (Kinesis shards, SQS polling), more per event."
-	@echo "Tear it down with: make destroy"
+	@echo; echo "API: $$(jq -r .api_url.value $(AWS_OUTPUTS))"
+	@echo "While deployed and idle it costs about \$$$$(jq -r .idle_cost_per_hour_usd.value $(AWS_OUTPUTS)) per hour (Kinesis shards, SQS polling), more per event."
+	@echo "The API accepts at most $$(jq -r .max_events_per_request.value $(AWS_OUTPUTS)) events per request and publishes at most $$(jq -r .max_publish_rate_per_second.value $(AWS_OUTPUTS)) events/s (see the README for what that costs)."
+	@echo "Next: make api-key-aws (optional), make token-aws, make bench-aws; tear it down with: make destroy"
 
-destroy: ## remove everything deploy created, bucket contents included
+api-key-aws: ## store your API Ninjas key (API_NINJAS_KEY, or typed) in the deployment's SSM SecureString
+	@$(AWS_STACK) target/debug/labctl api-key
+
+destroy: ## remove everything deploy created, bucket contents included, and check nothing is left
 	$(AWS_STACK) scripts/stack.sh destroy
+	@if [ -x target/debug/labctl ] && [ -f $(AWS_OUTPUTS) ]; then $(AWS_STACK) target/debug/labctl leftovers; \
+	else echo "(build the lab, then run 'make destroy' again to check that nothing is left)"; fi
 
 bench-aws: build ## the bench against the AWS deployment
 	$(AWS_STACK) target/debug/eventlab-bench run $(BENCH_ARGS)
 
 token-aws: ## a fresh JWT for the AWS deployment
 	@$(AWS_STACK) target/debug/labctl token
+
+curl-aws: ## a ready-to-paste curl for the AWS deployment
+	@$(AWS_STACK) target/debug/labctl curl
 
 down: ## destroy the stack and stop MiniStack
 	scripts/stack.sh destroy

@@ -2,8 +2,27 @@
 # Builds the Lambda zips for AWS: arm64 (Graviton), release profile (LTO, one codegen unit,
 # stripped), cross-compiled with cargo-lambda and zig from the project's venv.
 # Output: dist/aws/<function>.zip, each holding one `bootstrap`.
+#
+# EVENTLAB_SUBSTITUTE_HOST_ZIPS=1 (only the AWS-path rehearsal in `make test` sets it) puts
+# the host zips from dist/local there instead, loudly, and marks the folder so that a real
+# deploy refuses them: the stand-in emulator runs `bootstrap` as a host process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+functions=(generator transform-eventbridge transform-sqs transform-kinesis transform-firehose)
+marker=dist/aws/SUBSTITUTED-HOST-ZIPS
+
+if [ "${EVENTLAB_SUBSTITUTE_HOST_ZIPS:-0}" = 1 ]; then
+  mkdir -p dist/aws
+  echo "==> SUBSTITUTION: dist/aws gets the HOST (x86_64) zips from dist/local, not arm64 builds"
+  for function in "${functions[@]}"; do
+    [ -f "dist/local/$function.zip" ] || { echo "error: dist/local/$function.zip is missing: run make build" >&2; exit 1; }
+    cp "dist/local/$function.zip" "dist/aws/$function.zip"
+    printf '==> %-22s %s (host build, %s)\n' "$function" "dist/aws/$function.zip" "$(du -h "dist/aws/$function.zip" | cut -f1)"
+  done
+  echo "These zips only run where bootstrap runs on this host (the stand-in emulator); make deploy rebuilds arm64 ones." >"$marker"
+  exit 0
+fi
 
 [ -x .venv/bin/cargo-lambda ] || { echo "error: cargo-lambda is missing: run 'make venv-aws'" >&2; exit 1; }
 rustup target list --installed | grep -q '^aarch64-unknown-linux-gnu$' || rustup target add aarch64-unknown-linux-gnu
@@ -14,7 +33,8 @@ mkdir -p dist/aws
 export CARGO_TARGET_DIR="$PWD/target/aws"
 cargo lambda build --release --arm64 --output-format zip \
   -p eventlab-generator -p eventlab-transformers --lambda-dir "$CARGO_TARGET_DIR/lambda"
-for function in generator transform-eventbridge transform-sqs transform-kinesis transform-firehose; do
+rm -f "$marker"
+for function in "${functions[@]}"; do
   cp "$CARGO_TARGET_DIR/lambda/$function/bootstrap.zip" "dist/aws/$function.zip"
   printf '==> %-22s %s (%s)\n' "$function" "dist/aws/$function.zip" "$(du -h "dist/aws/$function.zip" | cut -f1)"
 done

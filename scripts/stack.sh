@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# One stack and its state under .state/$STACK. Local stacks (any STACK but `aws`) are
-# MiniStack on 127.0.0.1:$PORT with the lab's Terraform applied to it; stacks with
-# different STACK/PORT never meet, so `make test` can run beside a learner's `make up`.
-# STACK=aws applies the same Terraform to the real AWS account of the caller's credentials.
+# One stack and its state under .state/$STACK.
 #
-#   scripts/stack.sh start|apply|validate|destroy|stop|status
+# TARGET=emulator (the default for any STACK but `aws`): MiniStack on 127.0.0.1:$PORT with
+# the lab's Terraform applied to it; stacks with different STACK/PORT never meet, so
+# `make test` can run beside a learner's `make up`.
+# TARGET=aws (the default for STACK=aws): the same Terraform applied to the AWS account of
+# the caller's credentials (TF_VAR_aws_profile, TF_VAR_assume_role_arn), after showing the
+# plan and asking. With AWS_ENDPOINT_URL set, everything goes to that endpoint instead: that
+# is how `make test` rehearses the AWS path against a stand-in emulator.
+#
+#   scripts/stack.sh start|plan|apply|validate|show|destroy|stop|status|plugin-dir
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -14,8 +19,10 @@ port=${PORT:-4566}
 state=$root/.state/$stack
 endpoint=http://127.0.0.1:$port
 pidfile=$state/ministack.pid
+if [ "$stack" = aws ]; then target=${TARGET:-aws}; else target=${TARGET:-emulator}; fi
+case "$target" in aws | emulator) ;; *) echo "error: TARGET must be aws or emulator, not $target" >&2; exit 1 ;; esac
 
-if [ "$stack" != aws ]; then
+if [ "$target" = emulator ]; then
   # The emulator accepts any credentials; these keep SDKs and Terraform from looking further.
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 fi
@@ -64,22 +71,42 @@ stop() {
   rm -f "$pidfile"
 }
 
-# Lab machines have the AWS provider preinstalled as a filesystem mirror (and no registry):
-# find the folder that holds registry.terraform.io rather than hard-coding where an image
-# put it. Elsewhere (a learner's laptop) Terraform downloads the provider as usual.
+# The provider version versions.tf pins; the only one init may use.
+provider_version=$(sed -n 's/^ *version *= *"\([0-9.]*\)".*/\1/p' terraform/versions.tf | head -n 1)
+
+# Lab machines have the pinned AWS provider preinstalled as a filesystem mirror (and no
+# registry). Look for exactly that version, only in the few places mirrors are installed
+# (never a project's own .terraform cache, which may hold any version), and only a few
+# levels deep. Elsewhere (a learner's laptop) nothing is found and Terraform downloads the
+# pinned version as usual. TF_PLUGIN_DIR overrides the search.
 plugin_dir() {
   if [ -n "${TF_PLUGIN_DIR:-}" ]; then echo "$TF_PLUGIN_DIR"; return; fi
-  local found
-  found=$(find /opt /usr/local/share /usr/share "$HOME/.terraform.d" / -xdev -path /proc -prune -o \
-    -type f -name 'terraform-provider-aws_v5*' -path '*registry.terraform.io*' -print -quit 2>/dev/null || true)
+  local roots=() dir found
+  # shellcheck disable=SC2086 # PLUGIN_ROOTS (tests only) is a space-separated list
+  for dir in ${PLUGIN_ROOTS:-/opt /usr/local/share/terraform /usr/share/terraform "$HOME/.terraform.d" "$HOME/.local/share/terraform"}; do
+    [ -d "$dir" ] && roots+=("$dir")
+  done
+  [ ${#roots[@]} -gt 0 ] || return 0
+  found=$(find "${roots[@]}" -maxdepth 7 -type f \
+    -path "*/registry.terraform.io/hashicorp/aws/$provider_version/*/terraform-provider-aws_v${provider_version}_*" \
+    -not -path '*/.terraform/*' -print -quit 2>/dev/null || true)
   [ -z "$found" ] || echo "${found%%/registry.terraform.io/*}"
 }
 
-if [ "$stack" = aws ]; then
+if [ "$target" = aws ]; then
   # Region, profile, role to assume, budget e-mail: TF_VAR_region, TF_VAR_aws_profile, … (see the README).
   tf_vars=(-var "lambda_architecture=arm64" -var "lambda_zip_dir=$root/dist/aws")
+  if [ -n "${AWS_ENDPOINT_URL:-}" ]; then
+    # The SDKs and the CLI honour AWS_ENDPOINT_URL by themselves; Terraform is told here.
+    say "AWS_ENDPOINT_URL is set: every call goes to $AWS_ENDPOINT_URL, a stand-in for AWS, not AWS"
+    tf_vars+=(-var "endpoint_url=$AWS_ENDPOINT_URL")
+  elif [ -f dist/aws/SUBSTITUTED-HOST-ZIPS ] && [ "${1:-}" != destroy ]; then
+    die "dist/aws holds host zips from a rehearsal, which cannot run on AWS: run 'make zips-aws' (make deploy does)"
+  fi
 else
-  tf_vars=(-var "endpoint_url=$endpoint" -var "lambda_architecture=x86_64" -var "lambda_zip_dir=$root/dist/local")
+  # The local stack takes requests as large as the generator allows; the AWS default is small.
+  tf_vars=(-var "endpoint_url=$endpoint" -var "lambda_architecture=x86_64" -var "lambda_zip_dir=$root/dist/local"
+    -var "max_events_per_request=500")
 fi
 
 init() {
@@ -92,7 +119,38 @@ init() {
 
 # Local stacks need their emulator; AWS needs nothing started.
 reachable() {
-  [ "$stack" = aws ] || healthy || die "MiniStack is not running on $endpoint: run start first"
+  [ "$target" = aws ] || healthy || die "MiniStack is not running on $endpoint: run start first"
+}
+
+# On an account, nothing changes before the learner has seen what will and said yes
+# (AUTO_APPROVE=1 skips the question, e.g. in a script that has already shown the plan).
+confirm() {
+  local question=$1
+  [ "$target" = aws ] || return 0
+  [ "${AUTO_APPROVE:-0}" = 1 ] && return 0
+  local answer=""
+  printf '%s Type yes to go on: ' "$question"
+  read -r answer || true
+  [ "$answer" = yes ] || die "stopped: nothing was changed"
+}
+
+# Terraform's error blocks from a log (or its tail when there are none), without colour.
+tf_errors() {
+  local errors
+  errors=$(sed 's/\x1b\[[0-9;]*m//g' "$1" | grep -A 12 'Error:' || true)
+  if [ -n "$errors" ]; then echo "$errors" >&2; else tail -n 40 "$1" >&2; fi
+}
+
+# Prints a plan's resources, one line each (what Terraform would do), and its summary.
+show_plan() {
+  local planfile=$1
+  terraform -chdir=terraform show -no-color "$planfile" | grep -E '^  # |^Plan:|^No changes' | sed 's/^  # /  /'
+}
+
+# The account the plan's credentials act in (from the plan's caller-identity read).
+plan_account() {
+  terraform -chdir=terraform show -json "$1" |
+    jq -r '[.prior_state.values.root_module.resources[]? | select(.address=="data.aws_caller_identity.current") | .values.account_id][0] // "?"'
 }
 
 # Extra arguments go to terraform plan (e.g. -var budget_email=…).
@@ -105,9 +163,18 @@ plan() {
 apply() {
   reachable
   init
+  local planfile=$state/apply.tfplan
+  say "terraform plan"
+  terraform -chdir=terraform plan -input=false -out="$planfile" "${tf_vars[@]}" >"$state/terraform-plan.log" 2>&1 ||
+    { tf_errors "$state/terraform-plan.log"; die "terraform plan failed (full log: .state/$stack/terraform-plan.log)"; }
+  if [ "$target" = aws ]; then
+    show_plan "$planfile"
+    confirm "Apply this to account $(plan_account "$planfile") in region $(jq -r '.variables.region.value' <(terraform -chdir=terraform show -json "$planfile"))?"
+  fi
   say "terraform apply"
-  terraform -chdir=terraform apply -auto-approve "${tf_vars[@]}" >"$state/terraform-apply.log" ||
-    { tail -n 40 "$state/terraform-apply.log" >&2; die "terraform apply failed (full log: .state/$stack/terraform-apply.log)"; }
+  terraform -chdir=terraform apply -input=false "$planfile" >"$state/terraform-apply.log" 2>&1 ||
+    { tf_errors "$state/terraform-apply.log"; die "terraform apply failed (full log: .state/$stack/terraform-apply.log)"; }
+  rm -f "$planfile"
   grep -E '^Apply complete' "$state/terraform-apply.log" | sed "s/^/==> [$stack] /"
   terraform -chdir=terraform output -json >"$state/outputs.json"
 }
@@ -119,12 +186,18 @@ validate() {
 
 destroy() {
   [ -f "$state/terraform.tfstate" ] || { say "no Terraform state: nothing to destroy"; return; }
-  [ "$stack" = aws ] || healthy ||
+  [ "$target" = aws ] || healthy ||
     die "MiniStack is not running on $endpoint, so its resources are already gone; remove .state/$stack to forget them"
   init
+  if [ "$target" = aws ]; then
+    local count
+    count=$(terraform -chdir=terraform state list | wc -l)
+    say "destroy removes all $count resources in .state/$stack/terraform.tfstate, the results bucket's objects included"
+    confirm "Destroy the lab?"
+  fi
   say "terraform destroy"
-  terraform -chdir=terraform destroy -auto-approve "${tf_vars[@]}" >"$state/terraform-destroy.log" ||
-    { tail -n 40 "$state/terraform-destroy.log" >&2; die "terraform destroy failed"; }
+  terraform -chdir=terraform destroy -auto-approve -input=false "${tf_vars[@]}" >"$state/terraform-destroy.log" 2>&1 ||
+    { tf_errors "$state/terraform-destroy.log"; die "terraform destroy failed (full log: .state/$stack/terraform-destroy.log)"; }
   grep -E '^Destroy complete' "$state/terraform-destroy.log" | sed "s/^/==> [$stack] /"
   left=$(terraform -chdir=terraform state list)
   [ -z "$left" ] || die "resources left in Terraform state after destroy: $left"
@@ -133,6 +206,39 @@ destroy() {
 # The applied state as JSON, for the tests that read it.
 show() {
   terraform -chdir=terraform show -json "$state/terraform.tfstate"
+}
+
+# terraform/tests/*.tftest.hcl: plans with a mocked provider, no backend, no emulator.
+tftest() {
+  local data=$root/.state/tftest
+  mkdir -p "$data"
+  local plugins; plugins=$(plugin_dir)
+  TF_DATA_DIR=$data terraform -chdir=terraform init -backend=false ${plugins:+-plugin-dir="$plugins"} >"$data/init.log" ||
+    { cat "$data/init.log" >&2; die "terraform init for the tests failed"; }
+  TF_DATA_DIR=$data terraform -chdir=terraform test -no-color
+}
+
+# The provider lookup finds only the pinned version in a mirror, and never a version a
+# project's own .terraform cache holds (such a folder, planted in a scratch HOME, must be
+# ignored); init then selects exactly the pinned version.
+check_plugin_dir() {
+  local scratch found; scratch=$(mktemp -d)
+  plant() { mkdir -p "$scratch/$(dirname "$1")" && touch "$scratch/$1"; }
+  plant plugins/registry.terraform.io/hashicorp/aws/5.31.0/linux_amd64/terraform-provider-aws_v5.31.0_x5
+  plant project/.terraform/providers/registry.terraform.io/hashicorp/aws/$provider_version/linux_amd64/terraform-provider-aws_v${provider_version}_x5
+  found=$(PLUGIN_ROOTS=$scratch TF_PLUGIN_DIR='' plugin_dir)
+  [ -z "$found" ] || { rm -rf "$scratch"; die "the provider lookup picked a planted folder: $found"; }
+  plant mirror/registry.terraform.io/hashicorp/aws/$provider_version/linux_amd64/terraform-provider-aws_v${provider_version}_x5
+  found=$(PLUGIN_ROOTS=$scratch TF_PLUGIN_DIR='' plugin_dir)
+  rm -rf "$scratch"
+  [ "$found" = "$scratch/mirror" ] || die "the provider lookup missed a mirror of $provider_version (found: ${found:-nothing})"
+  say "provider lookup: ignores another version and a project's .terraform cache, finds a mirror of $provider_version"
+  say "on this machine: $(plugin_dir || true)"
+  [ "$provider_version" = 5.100.0 ] || die "versions.tf pins $provider_version; the lab is tested with 5.100.0"
+  grep -Eq '^ *version *= *"5\.100\.0"' terraform/versions.tf || die "versions.tf does not pin the provider exactly"
+  init
+  grep -q "version *= \"$provider_version\"" terraform/.terraform.lock.hcl || die "init did not select $provider_version"
+  say "init selected hashicorp/aws $provider_version, the pinned version"
 }
 
 status() {
@@ -144,5 +250,8 @@ command=${1:-}
 shift || true
 case "$command" in
   start | stop | plan | apply | destroy | validate | show | status) "$command" "$@" ;;
-  *) die "usage: $0 start|plan|apply|validate|show|destroy|stop|status" ;;
+  plugin-dir) plugin_dir ;;
+  tftest) tftest ;;
+  check-plugin-dir) check_plugin_dir ;;
+  *) die "usage: $0 start|plan|apply|validate|show|destroy|stop|status|plugin-dir" ;;
 esac

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `make test`: lint, then unit and end-to-end tests against a fresh local stack of its own
-# (STACK=test on port 4599), destroyed and checked for leftovers at the end.
+# `make test`: lint, Terraform checks, the arm64 build, then unit, end-to-end and arm64
+# tests against a fresh local stack of its own (STACK=test on port 4599), destroyed and
+# checked for leftovers; last, the learner's AWS journey rehearsed on another fresh
+# emulator (scripts/rehearse-aws.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,8 +20,18 @@ make --no-print-directory lint
 step "security scan (checkov)"
 make --no-print-directory scan
 
+step "terraform test (variable validation, mocked provider)"
+scripts/stack.sh tftest
+
+step "provider lookup: only the pinned version, never a project's .terraform cache"
+scripts/stack.sh check-plugin-dir
+
 step "build"
 make --no-print-directory build
+
+step "arm64 release zips, as make deploy builds them"
+make --no-print-directory zips-aws qemu
+export EVENTLAB_ARM64_ZIPS=dist/aws
 
 step "local stack"
 scripts/stack.sh stop # a stale test stack from an interrupted run
@@ -41,3 +53,6 @@ cargo test --workspace --all-targets
 step "destroy"
 scripts/stack.sh destroy
 target/debug/labctl leftovers
+
+step "the learner's AWS journey, rehearsed against a stand-in emulator"
+scripts/rehearse-aws.sh

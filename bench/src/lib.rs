@@ -7,6 +7,7 @@ pub mod model;
 pub mod pricing;
 pub mod report;
 pub mod run;
+pub mod runtime_api;
 pub mod session;
 pub mod stats;
 pub mod summary;

@@ -27,7 +27,7 @@ impl Session {
     }
 
     pub fn environment(&self) -> Environment {
-        if self.lab.stack.endpoint_url.is_some() {
+        if self.lab.stack.backend().is_emulator() {
             Environment::LocalEmulator
         } else {
             Environment::Aws
@@ -42,6 +42,14 @@ impl Session {
         drive: &Drive,
         durations: DurationAssumptions,
     ) -> Result<(Summary, Vec<LaneRun>)> {
+        let cap = self.lab.stack.max_events_per_request;
+        if drive.via == crate::run::Via::Api && drive.batch > cap {
+            anyhow::bail!(
+                "--batch {} is above this stack's max_events_per_request ({cap}): the API would answer 400; \
+                 use --batch {cap} or less, or --via direct",
+                drive.batch
+            );
+        }
         let mut lanes = Vec::new();
         for &service in services {
             let run_id: RunId = format!("{bench_id}-{service}").parse()?;
@@ -53,7 +61,7 @@ impl Session {
             bench_id: bench_id.to_owned(),
             created_at: Utc::now(),
             environment,
-            endpoint: self.lab.stack.endpoint_url.clone(),
+            endpoint: self.lab.stack.endpoint(),
             caveats: match environment {
                 Environment::LocalEmulator => LOCAL_CAVEATS.iter().map(|c| (*c).to_owned()).collect(),
                 Environment::Aws => vec![
