@@ -21,7 +21,7 @@ BENCH := $(LOCAL_AWS) target/debug/eventlab-bench
 BENCH_ARGS ?= --events 100 --rate 50
 
 .PHONY: help venv venv-aws venv-scan scan build zips-aws qemu up token curl demo bench sweep model down test unit lint criterion \
-	deploy destroy bench-aws token-aws api-key-aws curl-aws rehearse arm64-proof
+	deploy destroy bench-aws token-aws api-key-aws curl-aws
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'

@@ -16,7 +16,7 @@
 #     as AWS finds the app client wherever it is.
 #
 # It asserts that everything lands in the role's account and nothing in the base one, that
-# the learner's token works (200) and no token gets 401, that the bench report says where it
+# the curl `make curl-aws` prints publishes, no token gets 401 and a request over the cap 400, that the bench report says where it
 # ran, and that `make destroy` removes everything even after dist/ was deleted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -103,17 +103,22 @@ grep -c '^  ' "$state/leftovers-deployed.log" | sed 's/^/resources found in the 
 say "make api-key-aws"
 API_NINJAS_KEY=$key run make --no-print-directory api-key-aws
 
-say "make token-aws, then curl as the README shows"
-token=$(make --no-print-directory -s token-aws)
-api=$(jq -r .api_url.value "$outputs")
-status=$(curl -s -o "$state/curl.json" -w '%{http_code}' -X POST "$api/sqs" \
-  -H "Authorization: Bearer $token" -H 'content-type: application/json' -d '{"count": 3}')
+say "make curl-aws, and the curl it prints, run as printed (a learner pastes it)"
+printed=$(make --no-print-directory -s curl-aws)
+printf '%s\n' "$printed" | sed -E 's/(Bearer )[^"]+/\1<token>/'
+bash -c "$printed" >"$state/curl.json"
 jq -c '{requested, fact_source, lanes: [.lanes[] | {service, published: (.events | length), failures: (.failures | length)}]}' "$state/curl.json"
-[ "$status" = 200 ] || fail "POST /sqs with the learner's token answered $status"
+[ "$(jq -r '.requested' "$state/curl.json")" = 3 ] || fail "the printed curl did not publish 3 events: $(cat "$state/curl.json")"
+[ "$(jq -r '[.lanes[] | select((.events | length) == 3 and (.failures | length) == 0)] | length' "$state/curl.json")" = 4 ] ||
+  fail "the printed curl did not publish 3 events to each of the 4 lanes"
 [ "$(jq -r .fact_source "$state/curl.json")" = api-ninjas ] ||
   fail "the generator did not use the stored API key (fact_source $(jq -r .fact_source "$state/curl.json"))"
 grep -qx "$key" "$state/facts-keys" || fail "the facts API never saw the stored key"
-echo "200 with the token; the key stored with make api-key-aws reached the facts API"
+echo "the printed curl published 3 events to every lane; the key stored with make api-key-aws reached the facts API"
+
+say "make token-aws: the token's limits, and no token"
+token=$(make --no-print-directory -s token-aws)
+api=$(jq -r .api_url.value "$outputs")
 status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$api/sqs" -H 'content-type: application/json' -d '{"count": 1}')
 [ "$status" = 401 ] || fail "POST /sqs without a token answered $status, not 401"
 echo "401 without a token"

@@ -9,7 +9,7 @@
 # plan and asking. With AWS_ENDPOINT_URL set, everything goes to that endpoint instead: that
 # is how `make test` rehearses the AWS path against a stand-in emulator.
 #
-#   scripts/stack.sh start|plan|apply|validate|show|destroy|stop|status|plugin-dir
+#   scripts/stack.sh start|plan|apply|validate|show|destroy|stop|status|plugin-dir|tftest|check-plugin-dir
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -81,9 +81,10 @@ provider_version=$(sed -n 's/^ *version *= *"\([0-9.]*\)".*/\1/p' terraform/vers
 # pinned version as usual. TF_PLUGIN_DIR overrides the search.
 plugin_dir() {
   if [ -n "${TF_PLUGIN_DIR:-}" ]; then echo "$TF_PLUGIN_DIR"; return; fi
+  local candidates=(/opt /usr/local/share/terraform /usr/share/terraform "$HOME/.terraform.d" "$HOME/.local/share/terraform")
+  [ -z "${PLUGIN_ROOT:-}" ] || candidates=("$PLUGIN_ROOT") # check_plugin_dir searches a scratch folder only
   local roots=() dir found
-  # shellcheck disable=SC2086 # PLUGIN_ROOTS (tests only) is a space-separated list
-  for dir in ${PLUGIN_ROOTS:-/opt /usr/local/share/terraform /usr/share/terraform "$HOME/.terraform.d" "$HOME/.local/share/terraform"}; do
+  for dir in "${candidates[@]}"; do
     [ -d "$dir" ] && roots+=("$dir")
   done
   [ ${#roots[@]} -gt 0 ] || return 0
@@ -147,10 +148,12 @@ show_plan() {
   terraform -chdir=terraform show -no-color "$planfile" | grep -E '^  # |^Plan:|^No changes' | sed 's/^  # /  /'
 }
 
-# The account the plan's credentials act in (from the plan's caller-identity read).
-plan_account() {
-  terraform -chdir=terraform show -json "$1" |
-    jq -r '[.prior_state.values.root_module.resources[]? | select(.address=="data.aws_caller_identity.current") | .values.account_id][0] // "?"'
+# "account <id> in region <region>", from the plan's caller-identity read and its variables.
+plan_target() {
+  terraform -chdir=terraform show -json "$1" | jq -r '
+    ([.prior_state.values.root_module.resources[]? | select(.address == "data.aws_caller_identity.current")
+      | .values.account_id][0] // "?") as $account
+    | "account \($account) in region \(.variables.region.value)"'
 }
 
 # Extra arguments go to terraform plan (e.g. -var budget_email=…).
@@ -169,7 +172,7 @@ apply() {
     { tf_errors "$state/terraform-plan.log"; die "terraform plan failed (full log: .state/$stack/terraform-plan.log)"; }
   if [ "$target" = aws ]; then
     show_plan "$planfile"
-    confirm "Apply this to account $(plan_account "$planfile") in region $(jq -r '.variables.region.value' <(terraform -chdir=terraform show -json "$planfile"))?"
+    confirm "Apply this to $(plan_target "$planfile")?"
   fi
   say "terraform apply"
   terraform -chdir=terraform apply -input=false "$planfile" >"$state/terraform-apply.log" 2>&1 ||
@@ -219,23 +222,22 @@ tftest() {
 }
 
 # The provider lookup finds only the pinned version in a mirror, and never a version a
-# project's own .terraform cache holds (such a folder, planted in a scratch HOME, must be
-# ignored); init then selects exactly the pinned version.
+# project's own .terraform cache holds (such folders, planted in a scratch folder, must be
+# ignored, and a mirror planted there found); init then selects exactly the pinned version.
 check_plugin_dir() {
   local scratch found; scratch=$(mktemp -d)
   plant() { mkdir -p "$scratch/$(dirname "$1")" && touch "$scratch/$1"; }
   plant plugins/registry.terraform.io/hashicorp/aws/5.31.0/linux_amd64/terraform-provider-aws_v5.31.0_x5
   plant project/.terraform/providers/registry.terraform.io/hashicorp/aws/$provider_version/linux_amd64/terraform-provider-aws_v${provider_version}_x5
-  found=$(PLUGIN_ROOTS=$scratch TF_PLUGIN_DIR='' plugin_dir)
+  found=$(PLUGIN_ROOT=$scratch TF_PLUGIN_DIR='' plugin_dir)
   [ -z "$found" ] || { rm -rf "$scratch"; die "the provider lookup picked a planted folder: $found"; }
   plant mirror/registry.terraform.io/hashicorp/aws/$provider_version/linux_amd64/terraform-provider-aws_v${provider_version}_x5
-  found=$(PLUGIN_ROOTS=$scratch TF_PLUGIN_DIR='' plugin_dir)
+  found=$(PLUGIN_ROOT=$scratch TF_PLUGIN_DIR='' plugin_dir)
   rm -rf "$scratch"
   [ "$found" = "$scratch/mirror" ] || die "the provider lookup missed a mirror of $provider_version (found: ${found:-nothing})"
   say "provider lookup: ignores another version and a project's .terraform cache, finds a mirror of $provider_version"
   say "on this machine: $(plugin_dir || true)"
-  [ "$provider_version" = 5.100.0 ] || die "versions.tf pins $provider_version; the lab is tested with 5.100.0"
-  grep -Eq '^ *version *= *"5\.100\.0"' terraform/versions.tf || die "versions.tf does not pin the provider exactly"
+  [ "$provider_version" = 5.100.0 ] || die "versions.tf must pin the provider to exactly 5.100.0, the tested version (found: ${provider_version:-no exact pin})"
   init
   grep -q "version *= \"$provider_version\"" terraform/.terraform.lock.hcl || die "init did not select $provider_version"
   say "init selected hashicorp/aws $provider_version, the pinned version"
@@ -253,5 +255,5 @@ case "$command" in
   plugin-dir) plugin_dir ;;
   tftest) tftest ;;
   check-plugin-dir) check_plugin_dir ;;
-  *) die "usage: $0 start|plan|apply|validate|show|destroy|stop|status|plugin-dir" ;;
+  *) die "usage: $0 start|plan|apply|validate|show|destroy|stop|status|plugin-dir|tftest|check-plugin-dir" ;;
 esac

@@ -89,6 +89,11 @@ output "max_publish_rate_per_second" {
   value       = local.max_publish_rate_per_second
 }
 
+output "facts_api_key_parameter" {
+  description = "The SSM SecureString the generator reads the facts API key from (make api-key-aws writes it)."
+  value       = aws_ssm_parameter.facts_api_key.name
+}
+
 output "account_id" {
   description = "The account the stack was applied to (the assumed role's, when one is set)."
   value       = local.account_id

@@ -6,11 +6,6 @@ use aws_sdk_ssm::types::ParameterType;
 
 use crate::stack::Stack;
 
-/// The parameter the generator reads the key from (Terraform creates it with a placeholder).
-pub fn parameter_name(stack: &Stack) -> String {
-    format!("{}facts/api-key", stack.parameter_prefix)
-}
-
 /// The key as given, trimmed; an empty key is a mistake, not a way to unset it.
 pub fn normalise(raw: &str) -> Result<String> {
     let key = raw.trim();
@@ -23,9 +18,10 @@ pub fn normalise(raw: &str) -> Result<String> {
     Ok(key.to_owned())
 }
 
-/// Overwrites the SecureString with the key; the generator reads it at its next cold start.
+/// Overwrites the stack's SecureString (Terraform created it with a placeholder) with the
+/// key; the generator reads it at its next cold start.
 pub async fn store(stack: &Stack, config: &aws_config::SdkConfig, key: &str) -> Result<String> {
-    let name = parameter_name(stack);
+    let name = stack.facts_api_key_parameter.clone();
     aws_sdk_ssm::Client::new(config)
         .put_parameter()
         .name(&name)

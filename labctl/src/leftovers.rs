@@ -9,11 +9,10 @@ use crate::stack::Stack;
 
 /// Describes each resource of the stack that still exists; empty when all is gone.
 pub async fn find(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<String>> {
-    let config = config.clone();
     let mut left = Vec::new();
 
     // Everything the backend indexes by tag (on AWS nearly every service; locally a subset).
-    let tagging = aws_sdk_resourcegroupstagging::Client::new(&config);
+    let tagging = aws_sdk_resourcegroupstagging::Client::new(config);
     let tagged = tagging
         .get_resources()
         .tag_filters(TagFilter::builder().key("project").values("eventlab").build())
@@ -31,7 +30,7 @@ pub async fn find(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<S
     );
 
     // And the stateful resources directly, whatever the tag index covers.
-    let s3 = aws_sdk_s3::Client::new(&config);
+    let s3 = aws_sdk_s3::Client::new(config);
     // Bucket names are global: 403 means the name exists in another account, not this one.
     let head = s3.head_bucket().bucket(&stack.results_bucket).send().await;
     let elsewhere = head
@@ -42,7 +41,7 @@ pub async fn find(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<S
     if !elsewhere && exists(head)? {
         left.push(format!("bucket {}", stack.results_bucket));
     }
-    let sqs = aws_sdk_sqs::Client::new(&config);
+    let sqs = aws_sdk_sqs::Client::new(config);
     for url in [
         &stack.sqs_queue_url,
         &stack.sqs_dlq_url,
@@ -54,7 +53,7 @@ pub async fn find(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<S
             left.push(format!("queue {name}"));
         }
     }
-    let kinesis = aws_sdk_kinesis::Client::new(&config);
+    let kinesis = aws_sdk_kinesis::Client::new(config);
     if exists(
         kinesis
             .describe_stream_summary()
@@ -64,14 +63,14 @@ pub async fn find(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<S
     )? {
         left.push(format!("stream {}", stack.kinesis_stream_name));
     }
-    let firehose = aws_sdk_firehose::Client::new(&config);
+    let firehose = aws_sdk_firehose::Client::new(config);
     let delivery = firehose
         .describe_delivery_stream()
         .delivery_stream_name(&stack.firehose_stream_name);
     if exists(delivery.send().await)? {
         left.push(format!("delivery stream {}", stack.firehose_stream_name));
     }
-    let eventbridge = aws_sdk_eventbridge::Client::new(&config);
+    let eventbridge = aws_sdk_eventbridge::Client::new(config);
     if exists(
         eventbridge
             .describe_event_bus()
@@ -81,7 +80,7 @@ pub async fn find(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<S
     )? {
         left.push(format!("event bus {}", stack.eventbridge_bus_name));
     }
-    let cognito = aws_sdk_cognitoidentityprovider::Client::new(&config);
+    let cognito = aws_sdk_cognitoidentityprovider::Client::new(config);
     if exists(
         cognito
             .describe_user_pool()
@@ -91,7 +90,7 @@ pub async fn find(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<S
     )? {
         left.push(format!("user pool {}", stack.user_pool_id));
     }
-    let ssm = aws_sdk_ssm::Client::new(&config);
+    let ssm = aws_sdk_ssm::Client::new(config);
     let parameters = ssm
         .get_parameters_by_path()
         .path(&stack.parameter_prefix)
@@ -108,7 +107,7 @@ pub async fn find(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<S
             .map(|name| format!("parameter {name}")),
     );
 
-    left.extend(functions_and_logs(stack, &config).await?);
+    left.extend(functions_and_logs(stack, config).await?);
     Ok(left)
 }
 

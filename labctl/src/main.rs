@@ -10,7 +10,7 @@ use eventlab_schema::api::GenerateRequest;
 use eventlab_schema::{ResultRecord, RunId, Service};
 use labctl::api::Api;
 use labctl::learner::{self, Credentials};
-use labctl::stack::{Backend, Stack};
+use labctl::stack::Stack;
 use labctl::{leftovers, results};
 
 #[derive(Parser)]
@@ -55,8 +55,6 @@ enum Command {
     /// Store the API Ninjas key in the stack's SSM SecureString (from `API_NINJAS_KEY`, or
     /// typed on standard input); the generator reads it at its next cold start.
     ApiKey,
-    /// Print the account the tools act in and check it is the stack's.
-    Whoami,
     /// Exit non-zero if any resource of the stack still exists (run after destroy).
     Leftovers {
         /// Look with the profile's own credentials, without assuming the stack's role: the
@@ -116,31 +114,13 @@ async fn main() -> Result<()> {
                 "stored the API key in {name} (SecureString, account {account}); the generator reads it at its next cold start"
             );
         }
-        Command::Whoami => {
-            let account = stack.check_account(&stack.sdk_config().await).await?;
-            println!(
-                "account {account}, region {}, {}",
-                stack.region,
-                match stack.backend() {
-                    Backend::Aws => "AWS".to_owned(),
-                    Backend::Emulator(endpoint) => format!("emulator at {endpoint} (not AWS)"),
-                }
-            );
-        }
         Command::Leftovers { without_role } => {
             let mut scope = stack.clone();
             if without_role {
                 scope.assume_role_arn = None;
             }
             let config = scope.sdk_config().await;
-            let account = aws_sdk_sts::Client::new(&config)
-                .get_caller_identity()
-                .send()
-                .await
-                .map_err(|e| anyhow::anyhow!("{}", aws_sdk_sts::error::DisplayErrorContext(e)))?
-                .account()
-                .unwrap_or("?")
-                .to_owned();
+            let account = labctl::stack::caller_account(&config).await?;
             let left = leftovers::find(&scope, &config).await?;
             if !left.is_empty() {
                 bail!(

@@ -38,8 +38,9 @@ pub struct Stack {
     #[serde(default)]
     pub assume_role_arn: Option<String>,
     /// The generator's cap on events per request.
-    #[serde(default = "max_count")]
     pub max_events_per_request: u32,
+    /// The SSM SecureString the generator reads the facts API key from.
+    pub facts_api_key_parameter: String,
 }
 
 /// Where a stack's AWS APIs are answered.
@@ -76,10 +77,6 @@ impl Backend {
     pub fn is_emulator(&self) -> bool {
         matches!(self, Self::Emulator(_))
     }
-}
-
-fn max_count() -> u32 {
-    500
 }
 
 /// The SDKs' own endpoint override; the tools honour it as the SDKs would.
@@ -142,7 +139,7 @@ impl Stack {
             .build()
             .await;
         base.into_builder()
-            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(assumed))
+            .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(assumed))
             .build()
     }
 
@@ -150,13 +147,7 @@ impl Stack {
     /// learner's shell whose profile or role differs from Terraform's gets a clear error
     /// instead of "not found" from the wrong account.
     pub async fn check_account(&self, config: &aws_config::SdkConfig) -> Result<String> {
-        let identity = aws_sdk_sts::Client::new(config)
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(crate::sdk_error)
-            .context("asking STS who the tools' credentials are (GetCallerIdentity)")?;
-        let actual = identity.account().unwrap_or_default().to_owned();
+        let actual = caller_account(config).await?;
         match &self.account_id {
             Some(expected) if *expected != actual => anyhow::bail!(
                 "these credentials act in account {actual}, but the stack is in account {expected}: \
@@ -165,6 +156,17 @@ impl Stack {
             _ => Ok(actual),
         }
     }
+}
+
+/// The account a configuration's credentials act in (STS `GetCallerIdentity`).
+pub async fn caller_account(config: &aws_config::SdkConfig) -> Result<String> {
+    let identity = aws_sdk_sts::Client::new(config)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(crate::sdk_error)
+        .context("asking STS who the tools' credentials are (GetCallerIdentity)")?;
+    Ok(identity.account().unwrap_or_default().to_owned())
 }
 
 #[cfg(test)]
@@ -189,13 +191,16 @@ mod tests {
           "firehose_stream_name": {"sensitive": false, "type": "string", "value": "delivery"},
           "sqs_dlq_url": {"sensitive": false, "type": "string", "value": "http://dlq"},
           "parameter_prefix": {"sensitive": false, "type": "string", "value": "/eventlab/"},
+          "max_events_per_request": {"sensitive": false, "type": "number", "value": 10},
+          "facts_api_key_parameter": {"sensitive": false, "type": "string", "value": "/eventlab/facts/api-key"},
           "functions": {"sensitive": false, "type": ["object", {}], "value": {"generator": "eventlab-generator"}}
         }"#;
         let stack = Stack::from_terraform_json(raw).unwrap();
         assert_eq!(stack.endpoint_url, None);
         assert_eq!(stack.functions["generator"], "eventlab-generator");
         assert_eq!((stack.aws_profile, stack.assume_role_arn), (None, None));
-        assert_eq!(stack.max_events_per_request, 500);
+        assert_eq!(stack.max_events_per_request, 10);
+        assert_eq!(stack.facts_api_key_parameter, "/eventlab/facts/api-key");
     }
 
     #[test]
