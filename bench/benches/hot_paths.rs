@@ -38,6 +38,7 @@ fn transformation(c: &mut Criterion) {
         record_id: "1".into(),
         payload: event.to_json().into_bytes(),
         attempt: 1,
+        position: None,
     };
     c.bench_function("transform/event", |b| b.iter(|| transform(black_box(&event))));
     c.bench_function("transform/parse_and_transform_record", |b| {

@@ -199,6 +199,26 @@ pub struct ResultRecord {
     pub attempt: u32,
     /// `received_at - event.time`, in milliseconds.
     pub e2e_ms: f64,
+    /// Where the service placed the record in an order it promises (a Kinesis shard and
+    /// sequence number); absent where the service promises no order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<Position>,
+}
+
+/// A record's place in a service's ordered log: sequence numbers compare within one scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    /// The ordering scope (a Kinesis shard id).
+    pub scope: String,
+    /// The service's sequence number, as the decimal string it sends.
+    pub sequence: String,
+}
+
+impl Position {
+    /// The sequence number as a number, for comparison (Kinesis's fit in 128 bits).
+    pub fn sequence_number(&self) -> Option<u128> {
+        self.sequence.parse().ok()
+    }
 }
 
 /// One line of a transformer's error output: a record that can never succeed, kept with

@@ -21,6 +21,8 @@ pub struct Incoming {
     pub payload: Vec<u8>,
     /// Delivery attempt as the service reports it (1 where unknown).
     pub attempt: u32,
+    /// The record's place in the service's promised order, where it has one.
+    pub position: Option<eventlab_schema::Position>,
 }
 
 /// What became of a batch.
@@ -65,6 +67,7 @@ pub fn prepare(service: Service, record: &Incoming, batch_size: usize, invocatio
             cold_start: invocation.cold_start,
             attempt: record.attempt,
             e2e_ms: millis_between(event.time, invocation.received_at),
+            position: record.position.clone(),
             event,
         }),
         Err(reason) => {
@@ -230,6 +233,7 @@ pub(crate) mod tests {
             record_id: id.into(),
             payload,
             attempt: 1,
+            position: None,
         }
     }
 

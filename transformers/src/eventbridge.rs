@@ -20,6 +20,7 @@ pub async fn handle(
         record_id: event.id.unwrap_or_default(),
         payload: serde_json::to_vec(&event.detail)?,
         attempt: 1,
+        position: None,
     };
     let outcome = batch::process(Service::EventBridge, vec![record], invocation, sink).await;
     if outcome.retry.is_empty() {

@@ -29,6 +29,8 @@ pub async fn handle(
             record_id: record_id.clone(),
             payload: record.data.to_vec(),
             attempt: 1,
+            // Firehose promises no order to its processor.
+            position: None,
         };
         let mut out = KinesisFirehoseResponseRecord::default();
         out.record_id = Some(record_id);

@@ -17,11 +17,24 @@ pub async fn handle(event: KinesisEvent, invocation: &Invocation, sink: &impl Ob
     let records = event
         .records
         .into_iter()
-        .map(|record| Incoming {
-            record_id: record.kinesis.sequence_number,
-            payload: record.kinesis.data.to_vec(),
-            // Kinesis does not say how often a record was delivered.
-            attempt: 1,
+        .map(|record| {
+            // `eventID` is `<shard id>:<sequence number>`: sequence numbers order records
+            // within their shard only.
+            let shard = record
+                .event_id
+                .as_deref()
+                .and_then(|id| id.split_once(':'))
+                .map_or_else(String::new, |(shard, _)| shard.to_owned());
+            Incoming {
+                position: Some(eventlab_schema::Position {
+                    scope: shard,
+                    sequence: record.kinesis.sequence_number.clone(),
+                }),
+                record_id: record.kinesis.sequence_number,
+                payload: record.kinesis.data.to_vec(),
+                // Kinesis does not say how often a record was delivered.
+                attempt: 1,
+            }
         })
         .collect();
     let outcome = batch::process(Service::Kinesis, records, invocation, sink).await;
@@ -84,6 +97,9 @@ mod tests {
         assert_eq!(results.len(), 2);
         assert_eq!(results[1]["event"]["seq"], 1);
         assert_eq!(results[0]["batch_size"], 3);
+        // Each result keeps its shard and sequence number, for the bench's order check.
+        assert_eq!(results[1]["position"]["scope"], "shardId-000000000000");
+        assert_eq!(results[1]["position"]["sequence"], "3");
         assert_eq!(sink.lines("errors/kinesis/")[0]["record_id"], "2");
     }
 

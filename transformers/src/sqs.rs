@@ -21,6 +21,8 @@ pub async fn handle(event: SqsEvent, invocation: &Invocation, sink: &impl Object
             // Without a message id a record cannot be reported as failed; SQS always sets one.
             record_id: message.message_id.unwrap_or_default(),
             payload: message.body.unwrap_or_default().into_bytes(),
+            // A standard queue promises no order.
+            position: None,
         })
         .collect();
     let outcome = batch::process(Service::Sqs, records, invocation, sink).await;
