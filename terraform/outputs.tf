@@ -108,3 +108,20 @@ output "assume_role_arn" {
   description = "The role Terraform assumed; the lab's tools assume the same one."
   value       = var.assume_role_arn
 }
+
+output "results_retention_days" {
+  description = "Days results stay in the bucket: the bench prices their storage for this long."
+  value       = var.results_retention_days
+}
+
+output "batching" {
+  description = "The consumers' batching settings as applied: the bench models AWS's cost and wait for exactly these, and prices Firehose's multipart delivery under a 60 s interval."
+  value = {
+    sqs_batch_size                      = var.sqs_batch_size
+    sqs_batching_window_seconds         = var.sqs_batching_window_seconds
+    kinesis_batch_size                  = var.kinesis_batch_size
+    kinesis_batching_window_seconds     = var.kinesis_batching_window_seconds
+    firehose_buffering_size_mb          = var.firehose_buffering_size_mb
+    firehose_buffering_interval_seconds = var.firehose_buffering_interval_seconds
+  }
+}

@@ -41,6 +41,23 @@ pub struct Stack {
     pub max_events_per_request: u32,
     /// The SSM SecureString the generator reads the facts API key from.
     pub facts_api_key_parameter: String,
+    /// Days results stay in the bucket (the variable's default in older outputs).
+    #[serde(default = "thirty")]
+    pub results_retention_days: f64,
+    /// The consumers' batching settings; `None` in outputs older than the field.
+    #[serde(default)]
+    pub batching: Option<Batching>,
+}
+
+/// The consumers' batching settings as Terraform applied them.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+pub struct Batching {
+    pub sqs_batch_size: u32,
+    pub sqs_batching_window_seconds: f64,
+    pub kinesis_batch_size: u32,
+    pub kinesis_batching_window_seconds: f64,
+    pub firehose_buffering_size_mb: f64,
+    pub firehose_buffering_interval_seconds: f64,
 }
 
 /// Where a stack's AWS APIs are answered.
@@ -84,6 +101,10 @@ const ENDPOINT_ENV: &str = "AWS_ENDPOINT_URL";
 
 fn one() -> u32 {
     1
+}
+
+fn thirty() -> f64 {
+    30.0
 }
 
 impl Stack {
