@@ -3,8 +3,10 @@
 
 pub mod charts;
 pub mod cost;
+pub mod lambda_logs;
 pub mod model;
 pub mod pricing;
+pub mod reference;
 pub mod report;
 pub mod run;
 pub mod runtime_api;

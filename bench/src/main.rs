@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
-use eventlab_bench::cost::DurationAssumptions;
 use eventlab_bench::run::{Drive, Via};
 use eventlab_bench::{model, report, session, sweep};
 use eventlab_schema::Service;
@@ -120,9 +119,7 @@ async fn main() -> Result<()> {
             json,
         } => {
             let session = session::Session::open(&stack.outputs, &stack.credentials).await?;
-            let (summary, html) = session
-                .run(&drive.services, &drive.drive(), DurationAssumptions::default(), &out)
-                .await?;
+            let (summary, html) = session.run(&drive.services, &drive.drive(), &out).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&summary)?);
             } else {

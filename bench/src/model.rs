@@ -1,6 +1,9 @@
 //! `model`: monthly cost, capacity and quotas per service for a given rate, event size and
 //! batching — arithmetic over the same price file and cost functions as the bench, no
-//! account needed. GCP Pub/Sub and MSK Serverless are paper rows: modelled, not measured.
+//! account needed. Each row is sized for its rate (shards, a parallelization factor) or
+//! marked "cannot run as configured" with the reason: no price for what cannot run.
+//! Batching's other side, the wait it adds, is modelled from first principles beside it.
+//! GCP Pub/Sub and MSK Serverless are paper rows: modelled, not measured.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -10,12 +13,29 @@ use eventlab_schema::Service;
 use serde::Serialize;
 
 use crate::charts;
-use crate::cost::{self, DurationAssumptions, Workload};
-use crate::pricing::{PriceBook, Prices};
+use crate::cost::{self, Bill, LambdaProfile, Workload};
+use crate::pricing::PriceBook;
 
 const SECONDS_PER_MONTH: f64 = 30.0 * 24.0 * 3600.0;
 const HOURS_PER_MONTH: f64 = 30.0 * 24.0;
 const MB: f64 = 1024.0 * 1024.0;
+
+/// Default quotas (us-east-1) the model checks; each is raisable on request, so a row over
+/// one "cannot run as configured" until it is raised.
+pub mod quota {
+    /// Concurrent executions per account and Region.
+    pub const LAMBDA_CONCURRENCY: f64 = 1000.0;
+    /// `PutEvents` requests per second (us-east-1).
+    pub const EVENTBRIDGE_PUT_EVENTS_PER_SECOND: f64 = 10_000.0;
+    /// Shards per account (us-east-1, us-west-2, eu-west-1).
+    pub const KINESIS_SHARDS: u32 = 500;
+    /// Direct PUT into one Firehose stream (us-east-1, us-west-2, eu-west-1).
+    pub const FIREHOSE_RECORDS_PER_SECOND: f64 = 500_000.0;
+    pub const FIREHOSE_REQUESTS_PER_SECOND: f64 = 2_000.0;
+    pub const FIREHOSE_BYTES_PER_SECOND: f64 = 5.0 * super::MB;
+    /// Concurrent batches per shard for a Kinesis event source mapping (hard limit).
+    pub const KINESIS_MAX_PARALLELIZATION: u32 = 10;
+}
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ModelArgs {
@@ -34,15 +54,42 @@ pub struct ModelArgs {
     /// SQS / Kinesis batching window in seconds (0 = invoke as soon as records arrive).
     #[arg(long, default_value_t = 0.0)]
     pub window: f64,
-    /// Firehose buffering interval in seconds (0 is modelled as one object per 5 s).
+    /// Firehose buffering interval in seconds (0 = zero buffering: modelled as one object per 5 s).
     #[arg(long, default_value_t = 60.0)]
     pub firehose_interval: f64,
     /// Firehose buffering size in MB.
     #[arg(long, default_value_t = 1.0)]
     pub firehose_size_mb: f64,
-    /// Write model.json, model.svg and model.html into this folder too.
+    /// Fix the Kinesis shard count instead of sizing it (a row that needs more cannot run).
+    #[arg(long)]
+    pub shards: Option<u32>,
+    /// Days results stay in S3 (the stack's `results_retention_days`).
+    #[arg(long, default_value_t = 30.0)]
+    pub retention_days: f64,
+    /// Subtract AWS's always-free monthly allowances, as if this were the account's only workload.
+    #[arg(long)]
+    pub free_tier: bool,
+    /// Write model.json, model.svg, batching-*.svg and model.html into this folder too.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+impl Default for ModelArgs {
+    fn default() -> Self {
+        Self {
+            rates: Vec::new(),
+            event_bytes: 1024.0,
+            publish_batch: 10,
+            batch: 10,
+            window: 0.0,
+            firehose_interval: 60.0,
+            firehose_size_mb: 1.0,
+            shards: None,
+            retention_days: 30.0,
+            free_tier: false,
+            out: None,
+        }
+    }
 }
 
 impl ModelArgs {
@@ -55,121 +102,330 @@ impl ModelArgs {
     }
 }
 
+/// What a service needs to carry a rate with the chosen settings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sizing {
+    pub invocations_per_second: f64,
+    /// Mean events per transformer invocation.
+    pub mean_batch: f64,
+    pub concurrency: f64,
+    pub shards: u32,
+    pub parallelization_factor: u32,
+    /// Mean time an event waits for its batch to close (fill, window, poll, buffer), in ms.
+    pub added_wait_ms: f64,
+    /// The longest such wait, in ms.
+    pub max_wait_ms: f64,
+}
+
 /// One service at one rate.
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
     pub service: String,
     pub rate: f64,
-    pub monthly_usd: f64,
-    /// What it needs: shards, Lambda concurrency, …
+    /// `None` when the configuration cannot run: no price for it.
+    pub monthly_usd: Option<f64>,
+    /// Why it cannot run as configured.
+    pub cannot_run: Option<String>,
+    /// What it needs, in words: shards, parallelization, concurrency, mean batch.
     pub capacity: String,
-    /// Default quotas it would hit, if any.
-    pub quotas: Vec<String>,
+    pub sizing: Option<Sizing>,
+    pub bill: Option<Bill>,
     /// `false` for the paper rows of other vendors' services.
     pub aws_lab_service: bool,
 }
 
-/// Kinesis shards for a write rate: 1 MB/s or 1,000 records/s each.
+/// Kinesis shards for a write rate: 1 MiB/s or 1,000 records/s each.
 pub fn kinesis_shards(rate: f64, event_bytes: f64) -> u32 {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let shards = (rate * event_bytes / MB).max(rate / 1000.0).ceil().max(1.0) as u32;
     shards
 }
 
-/// Events per consumer invocation: a window (or the time a poll takes, ~50 ms) fills a
-/// batch up to its limit.
-fn consumer_batch(rate: f64, batch: u32, window: f64) -> f64 {
-    (rate * window.max(0.05)).clamp(1.0, f64::from(batch))
+/// The settings one model row uses for its service.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Batching {
+    pub batch: u32,
+    pub window: f64,
+    pub firehose_interval: f64,
+    pub firehose_size_mb: f64,
 }
 
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-fn workload(service: Service, args: &ModelArgs, rate: f64) -> (Workload, f64) {
+impl Batching {
+    fn of(args: &ModelArgs) -> Self {
+        Self {
+            batch: args.batch,
+            window: args.window,
+            firehose_interval: args.firehose_interval,
+            firehose_size_mb: args.firehose_size_mb,
+        }
+    }
+
+    /// Firehose's zero buffering delivers "within a few seconds": modelled as 5 s.
+    fn firehose_interval_or_zero_buffering(self) -> f64 {
+        if self.firehose_interval <= 0.0 {
+            5.0
+        } else {
+            self.firehose_interval
+        }
+    }
+}
+
+/// Sizes `service` for `rate`, or says why it cannot run as configured.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::too_many_lines)]
+pub fn size(
+    service: Service,
+    rate: f64,
+    event_bytes: f64,
+    publish_batch: u32,
+    settings: Batching,
+    fixed_shards: Option<u32>,
+    lambdas: &LambdaProfile,
+) -> Result<Sizing, String> {
+    let invoke_seconds = lambdas.transformer.billed_ms / 1000.0;
+    let publish_requests = rate / f64::from(publish_batch.max(1));
+    let (batch, window) = (f64::from(settings.batch.max(1)), settings.window.max(0.0));
+    let mut sizing = match service {
+        Service::EventBridge => {
+            if publish_requests > quota::EVENTBRIDGE_PUT_EVENTS_PER_SECOND {
+                return Err(format!(
+                    "{publish_requests:.0} PutEvents/s is over the default quota of 10,000/s (us-east-1; raisable)"
+                ));
+            }
+            Sizing {
+                invocations_per_second: rate,
+                mean_batch: 1.0,
+                concurrency: 0.0,
+                shards: 0,
+                parallelization_factor: 0,
+                added_wait_ms: 0.0,
+                max_wait_ms: 0.0,
+            }
+        }
+        Service::Sqs => {
+            if settings.batch > 10_000 || (settings.batch > 10 && window < 1.0) {
+                return Err(format!(
+                    "an SQS batch of {} needs a batching window of at least 1 s (AWS rejects it; 10,000 at most)",
+                    settings.batch
+                ));
+            }
+            // A batch closes when full or when the window ends; without a window a poll
+            // returns what arrived during one receive round trip (~50 ms).
+            let span = (batch / rate).min(window.max(0.05));
+            let mean_batch = (rate * span).clamp(1.0, batch);
+            let closes_after = if window > 0.0 { (batch / rate).min(window) } else { 0.0 };
+            Sizing {
+                invocations_per_second: rate / mean_batch,
+                mean_batch,
+                concurrency: 0.0,
+                shards: 0,
+                parallelization_factor: 0,
+                added_wait_ms: closes_after / 2.0 * 1000.0,
+                max_wait_ms: closes_after * 1000.0,
+            }
+        }
+        Service::Kinesis => {
+            if settings.batch > 10_000 {
+                return Err("a Kinesis batch is 10,000 records at most".to_owned());
+            }
+            let write_shards = kinesis_shards(rate, event_bytes);
+            // Lambda reads each shard at a base rate of once a second (or once a window, if
+            // longer), then invokes batches of what it read. One batch per shard is in
+            // flight at a time, times the parallelization factor (at most 10).
+            let per_shard = |shards: u32| rate / f64::from(shards);
+            let span = window.max(1.0);
+            let mean_batch = |shards: u32| (per_shard(shards) * span).clamp(1.0, batch);
+            let concurrency_per_shard = |shards: u32| per_shard(shards) / mean_batch(shards) * invoke_seconds;
+            let mut shards = fixed_shards.unwrap_or(write_shards);
+            if shards < write_shards {
+                return Err(format!(
+                    "{shards} shard(s) take {:.0} records/s at most; {rate} events/s of {event_bytes} B needs {write_shards}",
+                    f64::from(shards) * 1000.0_f64.min(MB / event_bytes)
+                ));
+            }
+            let max_factor = f64::from(quota::KINESIS_MAX_PARALLELIZATION);
+            while concurrency_per_shard(shards) > max_factor {
+                if fixed_shards.is_some() {
+                    return Err(format!(
+                        "each of the {shards} shard(s) needs {:.1} concurrent batches; the parallelization factor stops at 10",
+                        concurrency_per_shard(shards)
+                    ));
+                }
+                shards += 1;
+            }
+            if shards > quota::KINESIS_SHARDS {
+                return Err(format!(
+                    "needs {shards} shards, over the default quota of 500 (raisable)"
+                ));
+            }
+            let factor = (concurrency_per_shard(shards).ceil() as u32).clamp(1, quota::KINESIS_MAX_PARALLELIZATION);
+            Sizing {
+                invocations_per_second: rate / mean_batch(shards),
+                mean_batch: mean_batch(shards),
+                concurrency: 0.0,
+                shards,
+                parallelization_factor: factor,
+                added_wait_ms: span / 2.0 * 1000.0,
+                max_wait_ms: span * 1000.0,
+            }
+        }
+        Service::Firehose => {
+            let bytes_per_second = rate * event_bytes;
+            if rate > quota::FIREHOSE_RECORDS_PER_SECOND {
+                return Err("over 500,000 records/s per stream (default quota, raisable)".to_owned());
+            }
+            if publish_requests > quota::FIREHOSE_REQUESTS_PER_SECOND {
+                return Err(format!(
+                    "{publish_requests:.0} PutRecordBatch/s is over 2,000 requests/s per stream (default quota, raisable)"
+                ));
+            }
+            if bytes_per_second > quota::FIREHOSE_BYTES_PER_SECOND {
+                return Err(format!(
+                    "{:.1} MiB/s is over 5 MiB/s per stream (default quota, raisable)",
+                    bytes_per_second / MB
+                ));
+            }
+            // The buffer closes at its size or its interval, whichever comes first; the
+            // processor is called per buffer of records (1 MB at most by default).
+            let interval = settings.firehose_interval_or_zero_buffering();
+            let closes_after = (settings.firehose_size_mb * MB / bytes_per_second).min(interval);
+            Sizing {
+                invocations_per_second: (bytes_per_second / MB).max(1.0 / closes_after),
+                mean_batch: 0.0,
+                concurrency: 0.0,
+                shards: 0,
+                parallelization_factor: 0,
+                added_wait_ms: closes_after / 2.0 * 1000.0,
+                max_wait_ms: closes_after * 1000.0,
+            }
+        }
+    };
+    if sizing.mean_batch == 0.0 {
+        sizing.mean_batch = rate / sizing.invocations_per_second;
+    }
+    sizing.concurrency = sizing.invocations_per_second * invoke_seconds;
+    if sizing.concurrency > quota::LAMBDA_CONCURRENCY {
+        return Err(format!(
+            "needs {:.0} concurrent transformers, over the default account quota of 1,000 (raisable)",
+            sizing.concurrency
+        ));
+    }
+    Ok(sizing)
+}
+
+/// A month of `service` at `rate` with these settings, as the cost functions count it.
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss
+)]
+fn workload(service: Service, args: &ModelArgs, settings: Batching, rate: f64, sizing: &Sizing) -> Workload {
     let events = rate * SECONDS_PER_MONTH;
     let max_entries = match service {
         Service::EventBridge | Service::Sqs => 10,
         Service::Kinesis | Service::Firehose => 500,
     };
-    let publish_requests = events / f64::from(args.publish_batch.clamp(1, max_entries));
-    let shards = kinesis_shards(rate, args.event_bytes);
-    let invocations_per_second = match service {
-        Service::EventBridge => rate,
-        Service::Sqs => rate / consumer_batch(rate, args.batch, args.window),
-        // Each shard is polled once a second, and more often when a batch is full.
-        Service::Kinesis => (rate / f64::from(args.batch)).max(f64::from(shards)),
-        // The processor buffers 1 MB or 60 s by default.
-        Service::Firehose => (rate * args.event_bytes / MB).max(1.0 / 60.0),
-    };
+    let invocations = sizing.invocations_per_second * SECONDS_PER_MONTH;
     let s3_puts_per_second = match service {
-        Service::Firehose => {
-            let interval = if args.firehose_interval <= 0.0 {
-                5.0
-            } else {
-                args.firehose_interval
-            };
-            (rate * args.event_bytes / (args.firehose_size_mb * MB)).max(1.0 / interval)
-        }
-        _ => invocations_per_second,
+        Service::Firehose => (rate * args.event_bytes / (settings.firehose_size_mb * MB))
+            .max(1.0 / settings.firehose_interval_or_zero_buffering()),
+        _ => sizing.invocations_per_second,
     };
-    let workload = Workload {
+    // A result line is the event plus the transformer's fields: about 1.6× the event.
+    let result_bytes = events * (args.event_bytes * 1.6);
+    Workload {
         service,
         events: events as u64,
         event_bytes: args.event_bytes,
-        publish_requests: publish_requests as u64,
-        transformer_invocations: (invocations_per_second * SECONDS_PER_MONTH) as u64,
+        publish_requests: (events / f64::from(args.publish_batch.clamp(1, max_entries))) as u64,
+        transformer_invocations: invocations as u64,
+        sqs_receives: if service == Service::Sqs {
+            (invocations * cost::sqs_receives_for_batch(sizing.mean_batch.ceil() as u64) as f64) as u64
+        } else {
+            0
+        },
         cold_starts: 0,
+        generator_cold_starts: 0,
         s3_puts: (s3_puts_per_second * SECONDS_PER_MONTH) as u64,
+        multipart_objects: service == Service::Firehose && settings.firehose_interval < 60.0,
+        result_bytes,
+        retention_days: args.retention_days,
         api_requests: 0,
         hours: HOURS_PER_MONTH,
-        shards: if service == Service::Kinesis { shards } else { 0 },
-    };
-    (workload, invocations_per_second)
+        shards: sizing.shards,
+    }
 }
 
-/// Default quotas (us-east-1) a rate would run into.
-fn quotas(service: Service, args: &ModelArgs, rate: f64, concurrency: f64) -> Vec<String> {
-    let mut hit = Vec::new();
-    if concurrency > 1000.0 {
-        hit.push(format!("Lambda concurrency {concurrency:.0} > 1,000 default"));
-    }
-    let requests = rate / f64::from(args.publish_batch.max(1));
+fn capacity(service: Service, sizing: &Sizing) -> String {
     match service {
-        Service::EventBridge if requests > 10_000.0 => hit.push("PutEvents > 10,000 requests/s".to_owned()),
-        Service::Firehose => {
-            if rate > 500_000.0 {
-                hit.push("Firehose > 500,000 records/s".to_owned());
+        Service::Kinesis => format!(
+            "{} shard(s) × factor {}, ~{:.1} concurrent, mean batch {:.0}",
+            sizing.shards, sizing.parallelization_factor, sizing.concurrency, sizing.mean_batch
+        ),
+        Service::Sqs => format!(
+            "~{:.1} concurrent, mean batch {:.1}",
+            sizing.concurrency, sizing.mean_batch
+        ),
+        Service::Firehose => format!(
+            "~{:.2} processor calls/s, {:.0} events each",
+            sizing.invocations_per_second, sizing.mean_batch
+        ),
+        Service::EventBridge => format!("~{:.1} concurrent, one event per invocation", sizing.concurrency),
+    }
+}
+
+/// One lab service at one rate: sized and priced, or "cannot run" with the reason.
+pub fn row(service: Service, args: &ModelArgs, settings: Batching, rate: f64, book: &PriceBook) -> Row {
+    let lambdas = LambdaProfile::assumed();
+    let sized = size(
+        service,
+        rate,
+        args.event_bytes,
+        args.publish_batch,
+        settings,
+        args.shards,
+        &lambdas,
+    );
+    match sized {
+        Ok(sizing) => {
+            let mut bill = cost::bill(
+                &workload(service, args, settings, rate, &sizing),
+                &lambdas,
+                &book.prices,
+            );
+            if args.free_tier {
+                bill = bill.less_free_tier(&book.free_tier);
             }
-            if requests > 2_000.0 {
-                hit.push("Firehose > 2,000 requests/s".to_owned());
-            }
-            if rate * args.event_bytes > 5.0 * MB {
-                hit.push("Firehose > 5 MiB/s".to_owned());
+            Row {
+                service: service.to_string(),
+                rate,
+                monthly_usd: Some(bill.total()),
+                cannot_run: None,
+                capacity: capacity(service, &sizing),
+                sizing: Some(sizing),
+                bill: Some(bill),
+                aws_lab_service: true,
             }
         }
-        Service::Kinesis if kinesis_shards(rate, args.event_bytes) > 500 => hit.push("Kinesis > 500 shards".to_owned()),
-        _ => {}
+        Err(reason) => Row {
+            service: service.to_string(),
+            rate,
+            monthly_usd: None,
+            cannot_run: Some(reason),
+            capacity: "cannot run as configured".to_owned(),
+            sizing: None,
+            bill: None,
+            aws_lab_service: true,
+        },
     }
-    hit
 }
 
-pub fn rows(args: &ModelArgs, prices: &Prices) -> Vec<Row> {
-    let durations = DurationAssumptions::default();
+pub fn rows(args: &ModelArgs, book: &PriceBook) -> Vec<Row> {
+    let prices = &book.prices;
+    let settings = Batching::of(args);
     let mut rows = Vec::new();
     for rate in args.rates() {
         for service in Service::ALL {
-            let (workload, invocations_per_second) = workload(service, args, rate);
-            let concurrency = invocations_per_second * durations.transformer_ms / 1000.0;
-            let capacity = match service {
-                Service::Kinesis => format!("{} shards, ~{concurrency:.1} concurrent", workload.shards),
-                _ => format!("~{concurrency:.1} concurrent Lambdas"),
-            };
-            rows.push(Row {
-                service: service.to_string(),
-                rate,
-                monthly_usd: cost::bill(&workload, &durations, prices).total(),
-                capacity,
-                quotas: quotas(service, args, rate, concurrency),
-                aws_lab_service: true,
-            });
+            rows.push(row(service, args, settings, rate, book));
         }
         let gb = rate * SECONDS_PER_MONTH * args.event_bytes / (MB * 1024.0);
         // Pub/Sub bills publish and delivery throughput, at least 1 KB per request.
@@ -177,66 +433,189 @@ pub fn rows(args: &ModelArgs, prices: &Prices) -> Vec<Row> {
         rows.push(Row {
             service: "GCP Pub/Sub (modelled)".to_owned(),
             rate,
-            monthly_usd: billed_tib * prices.pubsub_per_tib.value,
+            monthly_usd: Some(billed_tib * prices.pubsub_per_tib.value),
+            cannot_run: None,
             capacity: "serverless".to_owned(),
-            quotas: Vec::new(),
+            sizing: None,
+            bill: None,
             aws_lab_service: false,
         });
         rows.push(Row {
             service: "MSK Serverless (modelled)".to_owned(),
             rate,
-            monthly_usd: HOURS_PER_MONTH
-                * (prices.msk_serverless_cluster_hour.value + prices.msk_serverless_partition_hour.value)
-                + gb * (prices.msk_serverless_per_gb_in.value + prices.msk_serverless_per_gb_out.value),
+            monthly_usd: Some(
+                HOURS_PER_MONTH
+                    * (prices.msk_serverless_cluster_hour.value + prices.msk_serverless_partition_hour.value)
+                    + gb * (prices.msk_serverless_per_gb_in.value + prices.msk_serverless_per_gb_out.value),
+            ),
+            cannot_run: None,
             capacity: "1 cluster, 1 partition".to_owned(),
-            quotas: Vec::new(),
+            sizing: None,
+            bill: None,
             aws_lab_service: false,
         });
     }
     rows
 }
 
+/// One point of the batching trade-off: a setting's modelled wait and cost per million.
+#[derive(Debug, Clone, Serialize)]
+pub struct TradeOff {
+    pub service: Service,
+    pub rate: f64,
+    pub setting: String,
+    pub added_wait_ms: Option<f64>,
+    pub max_wait_ms: Option<f64>,
+    pub usd_per_million: Option<f64>,
+    pub cannot_run: Option<String>,
+}
+
+/// The batching settings the trade-off charts compare per service.
+fn trade_off_settings(service: Service) -> Vec<(String, Batching)> {
+    let mapping = |batch: u32, window: f64| Batching {
+        batch,
+        window,
+        firehose_interval: 60.0,
+        firehose_size_mb: 1.0,
+    };
+    let buffering = |size_mb: f64, interval: f64| Batching {
+        batch: 1,
+        window: 0.0,
+        firehose_interval: interval,
+        firehose_size_mb: size_mb,
+    };
+    match service {
+        Service::EventBridge => vec![("per event".to_owned(), mapping(1, 0.0))],
+        Service::Sqs => [(1, 0.0), (10, 0.0), (100, 1.0), (1000, 5.0), (10_000, 20.0)]
+            .iter()
+            .map(|&(b, w)| (format!("batch {b}, {w} s"), mapping(b, w)))
+            .collect(),
+        Service::Kinesis => [(1, 0.0), (10, 0.0), (100, 0.0), (1000, 0.0), (10_000, 5.0)]
+            .iter()
+            .map(|&(b, w)| (format!("batch {b}, {w} s"), mapping(b, w)))
+            .collect(),
+        Service::Firehose => [(1.0, 0.0), (1.0, 60.0), (5.0, 300.0), (128.0, 900.0)]
+            .iter()
+            .map(|&(mb, s)| (format!("{mb} MB / {s} s"), buffering(mb, s)))
+            .collect(),
+    }
+}
+
+/// The wait batching adds against what it saves, per service, at `rate` (modelled).
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+pub fn trade_offs(rate: f64, event_bytes: f64, book: &PriceBook) -> Vec<TradeOff> {
+    let args = ModelArgs {
+        rates: vec![rate],
+        event_bytes,
+        ..ModelArgs::default()
+    };
+    let mut points = Vec::new();
+    for service in Service::ALL {
+        for (setting, batching) in trade_off_settings(service) {
+            let row = row(service, &args, batching, rate, book);
+            let per_million = row.monthly_usd.map(|usd| usd / (rate * SECONDS_PER_MONTH) * 1e6);
+            points.push(TradeOff {
+                service,
+                rate,
+                setting,
+                added_wait_ms: row.sizing.as_ref().map(|s| s.added_wait_ms),
+                max_wait_ms: row.sizing.as_ref().map(|s| s.max_wait_ms),
+                usd_per_million: per_million,
+                cannot_run: row.cannot_run,
+            });
+        }
+    }
+    points
+}
+
+/// The trade-off as a chart: cost per million against the mean added wait (log scales;
+/// a wait under 1 ms is drawn at 1 ms).
+pub fn trade_off_chart(rate: f64, points: &[TradeOff]) -> String {
+    let mut series: Vec<charts::Series> = Vec::new();
+    for point in points {
+        let (Some(wait), Some(usd)) = (point.added_wait_ms, point.usd_per_million) else {
+            continue;
+        };
+        let entry = (wait.max(1.0), usd, point.setting.clone());
+        let name = point.service.to_string();
+        if let Some((_, list)) = series.iter_mut().find(|(n, _)| *n == name) {
+            list.push(entry);
+        } else {
+            series.push((name, vec![entry]));
+        }
+    }
+    charts::scatter(
+        &format!("Batching at {rate} events/s: cost against added wait (modelled)"),
+        "mean wait batching adds, ms (log; < 1 ms drawn at 1)",
+        "USD per 1M events (log)",
+        &series,
+        true,
+    )
+}
+
 fn table(args: &ModelArgs, rows: &[Row]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Monthly cost (30 days, us-east-1 list prices), {} B events, publish batch {}, consumer batch {}, window {} s\n",
-        args.event_bytes, args.publish_batch, args.batch, args.window
+        "Monthly cost (30 days, us-east-1 list prices), {} B events, publish batch {}, consumer batch {}, window {} s, \
+         Firehose {} MB / {} s, {}{}\n",
+        args.event_bytes,
+        args.publish_batch,
+        args.batch,
+        args.window,
+        args.firehose_size_mb,
+        args.firehose_interval,
+        args.shards.map_or_else(
+            || "shards sized per rate".to_owned(),
+            |n| format!("{n} Kinesis shard(s)")
+        ),
+        if args.free_tier {
+            ", always-free tier subtracted (as the account's only workload)"
+        } else {
+            ", no free tier"
+        }
     );
     let _ = writeln!(
         out,
-        "{:>9}  {:<26} {:>14}  {:<32} quotas hit",
-        "events/s", "service", "USD/month", "capacity"
+        "{:>9}  {:<26} {:>12}  {:>9}  {:<52} notes",
+        "events/s", "service", "USD/month", "wait ms", "capacity"
     );
     for row in rows {
         let _ = writeln!(
             out,
-            "{:>9}  {:<26} {:>14.2}  {:<32} {}",
+            "{:>9}  {:<26} {:>12}  {:>9}  {:<52} {}",
             row.rate,
             row.service,
-            row.monthly_usd,
+            row.monthly_usd
+                .map_or_else(|| "-".to_owned(), |usd| format!("{usd:.2}")),
+            row.sizing
+                .as_ref()
+                .map_or_else(|| "-".to_owned(), |s| charts::short(s.added_wait_ms)),
             row.capacity,
-            if row.quotas.is_empty() {
-                "-".to_owned()
-            } else {
-                row.quotas.join("; ")
-            }
+            row.cannot_run.as_deref().unwrap_or("-")
         );
     }
-    out.push_str("\nPub/Sub and MSK Serverless rows are modelled from list prices, not measured. Lambda durations are assumed (25 ms, 128 MB, arm64).\n");
+    out.push_str(
+        "\nEvery figure here is modelled, not measured. Lambda: assumed 25 ms billed per transformer invocation, \
+         128 MB, arm64, 700 B of logs each; cold starts not modelled (AWS reports them in under 1% of invocations).\n\
+         'wait ms' is the mean time an event waits for its batch to close (fill, window, Kinesis's 1 s poll, \
+         Firehose's buffer), not end-to-end latency. Rows that cannot run show no price.\n\
+         SQS idle polling is an upper bound (5 pollers). Pub/Sub and MSK Serverless rows are list-price arithmetic.\n",
+    );
     out
 }
 
-/// Prints the table, and writes the chart and data when `--out` is given.
+/// Prints the table, and writes the charts and data when `--out` is given.
 pub fn run(args: &ModelArgs) -> Result<String> {
     let book = PriceBook::us_east_1();
-    let rows = rows(args, &book.prices);
+    let rows = rows(args, &book);
     let text = table(args, &rows);
     if let Some(dir) = &args.out {
         std::fs::create_dir_all(dir)?;
         let mut series: Vec<charts::Series> = Vec::new();
         for row in &rows {
-            let point = (row.rate, row.monthly_usd, String::new());
+            let Some(usd) = row.monthly_usd else { continue };
+            let point = (row.rate, usd, String::new());
             if let Some((_, points)) = series.iter_mut().find(|(name, _)| *name == row.service) {
                 points.push(point);
             } else {
@@ -251,11 +630,24 @@ pub fn run(args: &ModelArgs) -> Result<String> {
             true,
         );
         std::fs::write(dir.join("model.svg"), &svg)?;
-        std::fs::write(dir.join("model.json"), serde_json::to_string_pretty(&rows)?)?;
+        let mut trade_off_svgs = String::new();
+        let mut all_points = Vec::new();
+        for rate in [10.0, 100.0, 1000.0] {
+            let points = trade_offs(rate, args.event_bytes, &book);
+            let chart = trade_off_chart(rate, &points);
+            std::fs::write(dir.join(format!("batching-{rate}.svg")), &chart)?;
+            trade_off_svgs.push_str(&chart);
+            all_points.extend(points);
+        }
+        std::fs::write(
+            dir.join("model.json"),
+            serde_json::to_string_pretty(&serde_json::json!({ "rows": rows, "batching": all_points }))?,
+        )?;
         let html = format!(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>eventlab cost model</title></head>\
-             <body style=\"font-family:system-ui,sans-serif;max-width:960px;margin:2em auto\"><h1>Cost model</h1>\
-             <p>Modelled from list prices, not measured.</p>{svg}<pre>{}</pre></body></html>\n",
+             <body style=\"font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto\"><h1>Cost model</h1>\
+             <p><strong>Modelled</strong> from list prices and documented service behaviour, not measured.</p>{svg}\
+             <h2>Batching: what it saves, and the wait it adds</h2>{trade_off_svgs}<pre>{}</pre></body></html>\n",
             text.replace('&', "&amp;").replace('<', "&lt;")
         );
         std::fs::write(dir.join("model.html"), html)?;
@@ -270,14 +662,12 @@ mod tests {
     fn args() -> ModelArgs {
         ModelArgs {
             rates: vec![100.0],
-            event_bytes: 1024.0,
-            publish_batch: 10,
-            batch: 10,
-            window: 0.0,
-            firehose_interval: 60.0,
-            firehose_size_mb: 1.0,
-            out: None,
+            ..ModelArgs::default()
         }
+    }
+
+    fn find<'a>(rows: &'a [Row], service: &str) -> &'a Row {
+        rows.iter().find(|r| r.service == service).unwrap()
     }
 
     #[test]
@@ -288,39 +678,221 @@ mod tests {
     }
 
     /// EventBridge at 100 events/s for 30 days: 259.2M events × $1/M = $259.20 for the bus,
-    /// and one Lambda invocation per event.
+    /// one Lambda invocation per event (25 ms, 128 MB, 700 B of logs), one S3 PUT each, and
+    /// results (1.6 × 1,024 B each) kept 30 days.
     #[test]
     fn eventbridge_at_100_per_second() {
-        let rows = rows(&args(), &PriceBook::us_east_1().prices);
-        let row = rows.iter().find(|r| r.service == "eventbridge").unwrap();
-        let lambda = 259.2e6 * 0.2 / 1e6 + 259.2e6 * 0.025 * 0.125 * 0.000_013_333_4;
-        let s3 = 259.2e6 / 1000.0 * 0.005;
-        assert!((row.monthly_usd - (259.2 + lambda + s3)).abs() < 0.01, "{row:?}");
+        let rows = rows(&args(), &PriceBook::us_east_1());
+        let row = find(&rows, "eventbridge");
+        let n = 259.2e6;
+        let lambda = n * 0.2 / 1e6 + n * 0.025 * 0.125 * 0.000_013_333_4;
+        let logs = n * 700.0 / 1_073_741_824.0 * 0.5;
+        let s3 = n / 1000.0 * 0.005 + n * 1024.0 * 1.6 / 1_073_741_824.0 * 0.023;
+        let expected = 259.2 + lambda + logs + s3;
+        assert!(
+            (row.monthly_usd.unwrap() - expected).abs() < 0.01,
+            "{row:?} vs {expected}"
+        );
+    }
+
+    /// Kinesis, batch 10, 1,000 events/s of 1 KiB: one shard carries the writes (1,000
+    /// records/s is its limit), but a shard's batches run one at a time: 100 invocations/s
+    /// × 25 ms = 2.5 concurrent, so the mapping needs a parallelization factor of 3.
+    #[test]
+    fn kinesis_at_a_shards_limit_needs_a_parallelization_factor() {
+        let sized = size(
+            Service::Kinesis,
+            1000.0,
+            1024.0,
+            10,
+            Batching::of(&args()),
+            None,
+            &LambdaProfile::assumed(),
+        )
+        .unwrap();
+        assert_eq!(sized.shards, 1);
+        assert_eq!(sized.parallelization_factor, 3);
+        assert!((sized.concurrency - 2.5).abs() < 1e-9);
+        assert!((sized.mean_batch - 10.0).abs() < 1e-9);
+    }
+
+    /// 1,500 events/s needs a second shard for writes; at batch 1 and 10,000 events/s the
+    /// 25 ms invocations need 250 concurrent batches: 25 shards at a factor of 10.
+    #[test]
+    fn kinesis_adds_shards_for_writes_and_for_consumers() {
+        let lambdas = LambdaProfile::assumed();
+        let two = size(
+            Service::Kinesis,
+            1500.0,
+            100.0,
+            10,
+            Batching::of(&args()),
+            None,
+            &lambdas,
+        )
+        .unwrap();
+        assert_eq!(two.shards, 2);
+        let single = Batching {
+            batch: 1,
+            ..Batching::of(&args())
+        };
+        let wide = size(Service::Kinesis, 10_000.0, 100.0, 500, single, None, &lambdas).unwrap();
+        assert_eq!(wide.shards, 25);
+        assert_eq!(wide.parallelization_factor, 10);
+    }
+
+    /// A fixed single shard at 1,500 events/s cannot take the writes: no price is shown.
+    #[test]
+    fn a_row_that_cannot_run_has_a_reason_and_no_price() {
+        let fixed = ModelArgs {
+            rates: vec![1500.0],
+            shards: Some(1),
+            ..ModelArgs::default()
+        };
+        let rows = rows(&fixed, &PriceBook::us_east_1());
+        let kinesis = find(&rows, "kinesis");
+        assert_eq!(kinesis.monthly_usd, None);
+        assert!(
+            kinesis.cannot_run.as_deref().unwrap().contains("needs 2"),
+            "{kinesis:?}"
+        );
+        let text = table(&fixed, &rows);
+        let line = text.lines().find(|l| l.contains(" kinesis ")).unwrap();
+        assert!(
+            line.contains("cannot run as configured") && !line.contains('$'),
+            "{line}"
+        );
+
+        // An SQS batch over 10 without a window is rejected by AWS.
+        let big_batch = ModelArgs { batch: 100, ..args() };
+        let sqs = find(&rows_of(&big_batch), "sqs").clone();
+        assert!(sqs.cannot_run.unwrap().contains("window of at least 1 s"));
+    }
+
+    fn rows_of(args: &ModelArgs) -> Vec<Row> {
+        rows(args, &PriceBook::us_east_1())
+    }
+
+    /// "SQS (batch 10)" at 10 events/s without a window: a poll finds ~0.5 events, so the
+    /// mean batch is 1 — and the row says so.
+    #[test]
+    fn the_sqs_mean_batch_is_stated() {
+        let slow = ModelArgs {
+            rates: vec![10.0],
+            ..ModelArgs::default()
+        };
+        let sqs = find(&rows_of(&slow), "sqs").clone();
+        assert!(sqs.capacity.contains("mean batch 1.0"), "{}", sqs.capacity);
+        // With a 5 s window and batch 100: 50 events a batch, closing after 5 s.
+        let windowed = ModelArgs {
+            batch: 100,
+            window: 5.0,
+            ..slow
+        };
+        let sized = find(&rows_of(&windowed), "sqs").sizing.clone().unwrap();
+        assert!((sized.mean_batch - 50.0).abs() < 1e-9);
+        assert!((sized.added_wait_ms - 2500.0).abs() < 1e-9);
+        assert!((sized.max_wait_ms - 5000.0).abs() < 1e-9);
     }
 
     #[test]
-    fn paper_rows_are_labelled_and_quotas_are_reported() {
+    fn quotas_make_rows_unrunnable() {
         let big = ModelArgs {
             rates: vec![100_000.0],
             ..args()
         };
-        let rows = rows(&big, &PriceBook::us_east_1().prices);
+        let rows = rows_of(&big);
         assert!(
             rows.iter()
                 .filter(|r| !r.aws_lab_service)
                 .all(|r| r.service.contains("(modelled)"))
         );
-        let eventbridge = rows.iter().find(|r| r.service == "eventbridge").unwrap();
+        let eventbridge = find(&rows, "eventbridge");
         assert!(
-            eventbridge.quotas.iter().any(|q| q.contains("Lambda concurrency")),
+            eventbridge.cannot_run.as_deref().unwrap().contains("1,000"),
             "{eventbridge:?}"
         );
-        let firehose = rows.iter().find(|r| r.service == "firehose").unwrap();
-        assert!(firehose.quotas.iter().any(|q| q.contains("5 MiB/s")), "{firehose:?}");
+        let firehose = find(&rows, "firehose");
+        assert!(
+            firehose.cannot_run.as_deref().unwrap().contains("2,000 requests/s"),
+            "{firehose:?}"
+        );
+        let bytes = rows_of(&ModelArgs {
+            rates: vec![10_000.0],
+            ..args()
+        });
+        let firehose = find(&bytes, "firehose");
+        assert!(
+            firehose
+                .cannot_run
+                .as_deref()
+                .unwrap()
+                .contains("9.8 MiB/s is over 5 MiB/s"),
+            "{firehose:?}"
+        );
+    }
+
+    /// Batching trades wait for cost: at 100 events/s, SQS batch 100 with a 1 s window
+    /// waits longer and costs less per million than batch 1.
+    #[test]
+    fn batching_costs_less_and_waits_longer() {
+        let points = trade_offs(100.0, 1024.0, &PriceBook::us_east_1());
+        let sqs = |setting: &str| {
+            points
+                .iter()
+                .find(|p| p.service == Service::Sqs && p.setting == setting)
+                .unwrap()
+                .clone()
+        };
+        let (single, batched) = (sqs("batch 1, 0 s"), sqs("batch 100, 1 s"));
+        assert!(batched.usd_per_million.unwrap() < single.usd_per_million.unwrap());
+        assert!(batched.added_wait_ms.unwrap() > single.added_wait_ms.unwrap());
+        assert!(
+            (batched.added_wait_ms.unwrap() - 500.0).abs() < 1e-9,
+            "100 events fill in 1 s"
+        );
+        let kinesis = points
+            .iter()
+            .find(|p| p.service == Service::Kinesis && p.setting == "batch 10, 0 s")
+            .unwrap();
+        assert!(
+            (kinesis.added_wait_ms.unwrap() - 500.0).abs() < 1e-9,
+            "a shard is read once a second"
+        );
+        assert!(trade_off_chart(100.0, &points).contains("batch 100, 1 s"));
+    }
+
+    /// Firehose under a 60 s interval delivers with multipart uploads: 3 requests an object.
+    #[test]
+    fn firehose_short_intervals_pay_multipart_puts() {
+        let zero = ModelArgs {
+            firehose_interval: 0.0,
+            ..args()
+        };
+        let row = find(&rows_of(&zero), "firehose").clone();
+        assert!(row.bill.unwrap().items.iter().any(|i| i.item.contains("multipart")));
+        let row = find(&rows_of(&args()), "firehose").clone();
+        assert!(!row.bill.unwrap().items.iter().any(|i| i.item.contains("multipart")));
     }
 
     #[test]
-    fn writes_chart_and_data() {
+    fn the_free_tier_lowers_a_small_bill_and_is_stated() {
+        let small = ModelArgs {
+            rates: vec![1.0],
+            ..ModelArgs::default()
+        };
+        let with = ModelArgs {
+            free_tier: true,
+            ..small.clone()
+        };
+        let (plain, free) = (rows_of(&small), rows_of(&with));
+        assert!(find(&free, "sqs").monthly_usd.unwrap() < find(&plain, "sqs").monthly_usd.unwrap());
+        assert!(table(&with, &free).contains("free tier subtracted"));
+        assert!(table(&small, &plain).contains("no free tier"));
+    }
+
+    #[test]
+    fn writes_charts_and_data() {
         let dir = std::env::temp_dir().join(format!("eventlab-model-{}", uuid::Uuid::now_v7()));
         let text = run(&ModelArgs {
             out: Some(dir.clone()),
@@ -328,14 +900,16 @@ mod tests {
         })
         .unwrap();
         assert!(text.contains("GCP Pub/Sub (modelled)"));
-        let data: Vec<serde_json::Value> =
+        let data: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("model.json")).unwrap()).unwrap();
-        assert_eq!(data.len(), 6);
-        assert!(
-            std::fs::read_to_string(dir.join("model.svg"))
-                .unwrap()
-                .starts_with("<svg")
-        );
+        assert_eq!(data["rows"].as_array().unwrap().len(), 6);
+        assert!(!data["batching"].as_array().unwrap().is_empty());
+        for file in ["model.svg", "batching-100.svg"] {
+            assert!(
+                std::fs::read_to_string(dir.join(file)).unwrap().starts_with("<svg"),
+                "{file}"
+            );
+        }
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -27,6 +27,9 @@ pub struct Prices {
     pub firehose_ingestion_per_gb: Price,
     pub s3_put_per_thousand: Price,
     pub s3_get_per_thousand: Price,
+    pub s3_storage_per_gb_month: Price,
+    pub cloudwatch_logs_ingestion_per_gb: Price,
+    pub kms_requests_per_ten_thousand: Price,
     pub http_api_requests_per_million: Price,
     pub pubsub_per_tib: Price,
     pub msk_serverless_cluster_hour: Price,
@@ -35,12 +38,26 @@ pub struct Prices {
     pub msk_serverless_per_gb_out: Price,
 }
 
+/// Monthly allowances of AWS's always-free tier (per account, not per workload).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FreeTier {
+    pub lambda_requests: f64,
+    pub lambda_gb_seconds: f64,
+    pub sqs_requests: f64,
+    pub cloudwatch_logs_gb: f64,
+    pub kms_requests: f64,
+    pub source: String,
+    pub read_on: String,
+    pub note: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PriceBook {
     pub region: String,
     pub currency: String,
     pub note: String,
     pub prices: Prices,
+    pub free_tier: FreeTier,
 }
 
 impl PriceBook {
@@ -68,5 +85,7 @@ mod tests {
                 "{name}: a YYYY-MM-DD date"
             );
         }
+        assert!(book.free_tier.source.starts_with("https://"));
+        assert!(book.free_tier.lambda_requests > 0.0);
     }
 }

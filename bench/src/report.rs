@@ -8,6 +8,8 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::charts;
+use crate::lambda_logs::FunctionUsage;
+use crate::reference::References;
 use crate::run::LaneRun;
 use crate::stats::Latency;
 use crate::summary::{Environment, LaneSummary, Summary};
@@ -96,13 +98,16 @@ pub fn charts(summary: &Summary, lanes: &[LaneRun]) -> Vec<(&'static str, &'stat
         "milliseconds (log scale)",
         &samples,
     );
-    let categories = ["service charges", "Lambda", "S3", "API Gateway"];
-    let cost_series: Vec<(&str, Vec<f64>)> = categories
+    let cost_series: Vec<(&str, Vec<f64>)> = crate::cost::CATEGORIES
         .iter()
         .map(|category| {
             (
                 *category,
-                summary.lanes.iter().map(|l| cost_category(l, category)).collect(),
+                summary
+                    .lanes
+                    .iter()
+                    .map(|l| l.cost_per_million.category(category))
+                    .collect(),
             )
         })
         .collect();
@@ -123,35 +128,23 @@ pub fn charts(summary: &Summary, lanes: &[LaneRun]) -> Vec<(&'static str, &'stat
         )],
         false,
     );
+    let book = crate::pricing::PriceBook::us_east_1();
+    let event_bytes = summary.lanes.first().map_or(1024.0, |l| l.workload.event_bytes);
+    let trade_off = crate::model::trade_off_chart(
+        summary.drive.rate,
+        &crate::model::trade_offs(summary.drive.rate, event_bytes, &book),
+    );
     vec![
         ("latency.svg", "Latency percentiles", latency),
         ("latency-cdf.svg", "Latency distribution", cdf),
         ("cost.svg", "Cost per million events", cost),
         ("batching.svg", "Batching", batching),
+        (
+            "batching-trade-off.svg",
+            "Batching: cost against added wait (modelled)",
+            trade_off,
+        ),
     ]
-}
-
-/// Sums a lane's per-million bill into the chart's four categories.
-pub fn cost_category(lane: &LaneSummary, category: &str) -> f64 {
-    lane.cost_per_million
-        .items
-        .iter()
-        .filter(|item| {
-            let name = item.item.as_str();
-            match category {
-                "Lambda" => name.starts_with("Transformer") || name.starts_with("Generator"),
-                "S3" => name.starts_with("S3"),
-                "API Gateway" => name.starts_with("API Gateway"),
-                _ => {
-                    !(name.starts_with("Transformer")
-                        || name.starts_with("Generator")
-                        || name.starts_with("S3")
-                        || name.starts_with("API Gateway"))
-                }
-            }
-        })
-        .map(|item| item.usd)
-        .sum()
 }
 
 /// Writes every report file into `dir`; returns the path of `report.html`.
@@ -189,7 +182,25 @@ fn environment_line(summary: &Summary) -> String {
     }
 }
 
+/// A lane's order promise in a table cell.
+fn short_promise(promise: &str) -> &str {
+    if promise.starts_with("per shard") {
+        "per shard"
+    } else {
+        "none"
+    }
+}
+
+/// Billed duration p50 / p99 from REPORT lines, or a dash.
+fn billed(usage: Option<&FunctionUsage>) -> String {
+    usage.and_then(|u| u.billed_ms.as_ref()).map_or_else(
+        || "–".to_owned(),
+        |b| format!("{} / {}", charts::short(b.p50), charts::short(b.p99)),
+    )
+}
+
 /// The comparison table rows: (heading, one cell per lane).
+#[allow(clippy::too_many_lines)] // one row per figure, a declarative list
 fn table(summary: &Summary) -> Vec<(&'static str, Vec<String>)> {
     let lanes = &summary.lanes;
     let cells = |f: &dyn Fn(&LaneSummary) -> String| lanes.iter().map(f).collect::<Vec<_>>();
@@ -243,7 +254,27 @@ fn table(summary: &Summary) -> Vec<(&'static str, Vec<String>)> {
         ("delivered", cells(&|l| l.delivery.delivered.to_string())),
         ("lost", cells(&|l| l.delivery.lost.to_string())),
         ("duplicated", cells(&|l| l.delivery.duplicated.to_string())),
-        ("out of order", cells(&|l| l.delivery.out_of_order.to_string())),
+        ("order promised", cells(&|l| short_promise(&l.order.promise).to_owned())),
+        (
+            "out of order vs the promise",
+            cells(&|l| {
+                l.order
+                    .against_service
+                    .map_or_else(|| "n/a".to_owned(), |n| n.to_string())
+            }),
+        ),
+        (
+            "publisher reordering (same key)",
+            cells(&|l| {
+                l.order
+                    .publisher_reordered
+                    .map_or_else(|| "n/a".to_owned(), |n| n.to_string())
+            }),
+        ),
+        (
+            "arrival vs publish order",
+            cells(&|l| l.delivery.out_of_order.to_string()),
+        ),
         (
             "transformer invocations",
             cells(&|l| l.batching.invocations.to_string()),
@@ -255,8 +286,38 @@ fn table(summary: &Summary) -> Vec<(&'static str, Vec<String>)> {
         ),
         ("S3 objects", cells(&|l| l.s3_objects.to_string())),
         (
+            "transformer billed ms p50 / p99",
+            cells(&|l| billed(l.functions.transformer.as_ref())),
+        ),
+        (
+            "generator billed ms p50 / p99",
+            cells(&|l| billed(l.functions.generator.as_ref())),
+        ),
+        (
+            "log bytes per transformer call",
+            cells(&|l| {
+                l.functions
+                    .transformer
+                    .as_ref()
+                    .and_then(FunctionUsage::log_bytes_per_invocation)
+                    .map_or_else(|| "–".to_owned(), |b| format!("{b:.0}"))
+            }),
+        ),
+        (
             "cost per 1M events (USD)",
             cells(&|l| format!("{:.2}", l.cost_per_million_usd())),
+        ),
+        (
+            "AWS modelled: USD per 1M",
+            cells(&|l| {
+                l.aws_model
+                    .usd_per_million
+                    .map_or_else(|| "cannot run".to_owned(), |usd| format!("{usd:.2}"))
+            }),
+        ),
+        (
+            "AWS modelled: batch wait ms",
+            cells(&|l| l.aws_model.added_wait_ms.map_or_else(|| "–".to_owned(), charts::short)),
         ),
     ]
 }
@@ -322,30 +383,158 @@ fn markdown(summary: &Summary, charts: &[(&str, &str, String)]) -> String {
     for (file, title, _) in charts {
         let _ = writeln!(md, "![{title}]({file})\n");
     }
+    md.push_str(&reference_md(summary));
+    md.push_str(&functions_md(summary));
     md.push_str(&cost_details_md(summary));
+    md
+}
+
+/// Whose figures a report's own are.
+fn measured_here(summary: &Summary) -> &'static str {
+    match summary.environment {
+        Environment::LocalEmulator => "this run, local emulator",
+        Environment::Aws => "this run, AWS",
+    }
+}
+
+/// Each lane's end-to-end figures beside the published AWS ones: rows of (lane, whose,
+/// p50, p90, p99, what, source).
+fn reference_rows(summary: &Summary) -> Vec<[String; 7]> {
+    let refs = References::bundled();
+    let mut rows = Vec::new();
+    for lane in &summary.lanes {
+        let name = lane.service.as_str();
+        let ms = |v: f64| charts::short(v);
+        if let Some(l) = &lane.end_to_end {
+            rows.push([
+                name.to_owned(),
+                measured_here(summary).to_owned(),
+                ms(l.p50),
+                ms(l.p90),
+                ms(l.p99),
+                "warm deliveries: event time to transformer receipt".to_owned(),
+                "measured".to_owned(),
+            ]);
+        }
+        for figure in refs.latency_for(name) {
+            rows.push([
+                name.to_owned(),
+                format!("published AWS reference ({})", figure.measured),
+                ms(figure.p50_ms),
+                ms(figure.p90_ms),
+                ms(figure.p99_ms),
+                figure.what.clone(),
+                format!("{} — {}", figure.author, figure.source),
+            ]);
+        }
+        for behaviour in refs.behaviours_for(name) {
+            rows.push([
+                name.to_owned(),
+                format!("documented by AWS (read {})", behaviour.read_on),
+                "–".to_owned(),
+                "–".to_owned(),
+                "–".to_owned(),
+                behaviour.what.clone(),
+                behaviour.source.clone(),
+            ]);
+        }
+    }
+    rows
+}
+
+fn reference_md(summary: &Summary) -> String {
+    let mut md = String::from(
+        "## This run beside published AWS figures
+
+",
+    );
+    md.push_str("Different in kind: the reference rows were measured by others, in another account, Region and year. Compare shapes, never merge numbers.
+
+");
+    md.push_str("| lane | figures | p50 ms | p90 ms | p99 ms | what | source |\n|---|---|---:|---:|---:|---|---|\n");
+    for row in reference_rows(summary) {
+        let _ = writeln!(md, "| {} |", row.join(" | "));
+    }
+    md.push('\n');
+    md
+}
+
+/// Per lane and function: what the REPORT lines and log groups said.
+fn function_rows(summary: &Summary) -> Vec<[String; 9]> {
+    let mut rows = Vec::new();
+    for lane in &summary.lanes {
+        for usage in [&lane.functions.transformer, &lane.functions.generator]
+            .into_iter()
+            .flatten()
+        {
+            let lat = |l: Option<&Latency>| {
+                l.map_or_else(
+                    || "–".to_owned(),
+                    |l| format!("{} / {}", charts::short(l.p50), charts::short(l.p99)),
+                )
+            };
+            rows.push([
+                lane.service.to_string(),
+                usage.function.clone(),
+                usage.invocations.to_string(),
+                lat(usage.billed_ms.as_ref()),
+                lat(usage.duration_ms.as_ref()),
+                format!("{} ({})", usage.cold_starts, lat(usage.init_ms.as_ref())),
+                usage
+                    .max_memory_used_mb
+                    .map_or_else(|| "not reported".to_owned(), |mb| format!("{mb:.0} MB")),
+                usage
+                    .log_bytes_per_invocation()
+                    .map_or_else(|| "–".to_owned(), |b| format!("{b:.0}")),
+                usage.memory_mb.map_or_else(|| "–".to_owned(), |mb| format!("{mb:.0}")),
+            ]);
+        }
+    }
+    rows
+}
+
+const FUNCTION_HEADINGS: [&str; 9] = [
+    "lane",
+    "function",
+    "invocations (REPORT lines)",
+    "billed ms p50 / p99",
+    "duration ms p50 / p99",
+    "cold starts (INIT ms p50 / p99)",
+    "max memory used",
+    "log bytes per invocation",
+    "memory MB",
+];
+
+fn functions_md(summary: &Summary) -> String {
+    let mut md = String::from("## What the functions used (their REPORT lines and log groups)\n\n");
+    let _ = writeln!(md, "| {} |", FUNCTION_HEADINGS.join(" | "));
+    let _ = writeln!(md, "|{}", "---|".repeat(FUNCTION_HEADINGS.len()));
+    for row in function_rows(summary) {
+        let _ = writeln!(md, "| {} |", row.join(" | "));
+    }
+    md.push('\n');
     md
 }
 
 fn cost_details_md(summary: &Summary) -> String {
     let mut md = String::from("## Cost per million events, item by item\n\n");
-    let a = &summary.durations;
     let _ = writeln!(
         md,
-        "Assumed Lambda durations (not measured): transformer {} ms, generator {} ms, INIT {} ms per cold start, {} MB, {:?}; Kinesis shards: {}; prices: {} list prices (bench/pricing/).\n",
-        a.transformer_ms, a.generator_ms, a.init_ms, a.memory_mb, a.arch, summary.kinesis_shards, summary.prices_region
+        "Each item names where its quantity comes from (counted by the bench, measured from logs, modelled, or assumed). Kinesis shards: {}; prices: {} list prices with their sources (bench/pricing/); no free tier subtracted.\n",
+        summary.kinesis_shards, summary.prices_region
     );
     for lane in &summary.lanes {
         let _ = writeln!(
             md,
-            "**{}** — total ${:.4}\n\n| item | quantity | USD |\n|---|---:|---:|",
+            "**{}** — total ${:.4}\n\n| item | quantity | USD | origin |\n|---|---:|---:|---|",
             lane.service,
             lane.cost_per_million_usd()
         );
         for item in &lane.cost_per_million.items {
             let _ = writeln!(
                 md,
-                "| {} | {:.1} {} | {:.4} |",
-                item.item, item.quantity, item.unit, item.usd
+                "| {} | {:.1} {} | {:.4} | {} |",
+                item.item, item.quantity, item.unit, item.usd, item.origin
             );
         }
         md.push('\n');
@@ -357,6 +546,7 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
+#[allow(clippy::too_many_lines)] // one page, top to bottom
 fn html(summary: &Summary, charts: &[(&str, &str, String)]) -> String {
     let mut h = String::from(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
@@ -405,31 +595,64 @@ fn html(summary: &Summary, charts: &[(&str, &str, String)]) -> String {
     for (_, title, svg) in charts {
         let _ = writeln!(h, "<figure aria-label=\"{}\">{svg}</figure>", escape(title));
     }
+    h.push_str("<h2 id=\"reference\">This run beside published AWS figures</h2>\n<p>Different in kind: the reference rows were measured by others, in another account, Region and year. Compare shapes, never merge numbers.</p>\n");
+    h.push_str("<table id=\"reference-table\"><thead><tr><th>lane</th><th>figures</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>what</th><th>source</th></tr></thead><tbody>\n");
+    for row in reference_rows(summary) {
+        let class = if row[1].starts_with("this run") {
+            "local"
+        } else {
+            "reference"
+        };
+        let _ = write!(h, "<tr class=\"{class}\">");
+        for (i, cell) in row.iter().enumerate() {
+            if i == 6 && cell.contains("https://") {
+                let url = cell.rsplit(' ').next().unwrap_or_default();
+                let _ = write!(h, "<td><a href=\"{}\">{}</a></td>", escape(url), escape(cell));
+            } else {
+                let _ = write!(h, "<td>{}</td>", escape(cell));
+            }
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>\n");
+    h.push_str("<h2>What the functions used (their REPORT lines and log groups)</h2>\n<table><thead><tr>");
+    for heading in FUNCTION_HEADINGS {
+        let _ = write!(h, "<th>{}</th>", escape(heading));
+    }
+    h.push_str("</tr></thead><tbody>\n");
+    for row in function_rows(summary) {
+        h.push_str("<tr>");
+        for cell in row {
+            let _ = write!(h, "<td>{}</td>", escape(&cell));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>\n");
     h.push_str("<h2>Cost per million events, item by item</h2>\n");
     for lane in &summary.lanes {
         let _ = writeln!(
             h,
-            "<h3>{} — ${:.4}</h3><table><thead><tr><th>item</th><th>quantity</th><th>USD</th></tr></thead><tbody>",
+            "<h3>{} — ${:.4}</h3><table><thead><tr><th>item</th><th>quantity</th><th>USD</th><th>origin</th></tr></thead><tbody>",
             lane.service,
             lane.cost_per_million_usd()
         );
         for item in &lane.cost_per_million.items {
             let _ = writeln!(
                 h,
-                "<tr><td>{}</td><td>{:.1} {}</td><td>{:.4}</td></tr>",
+                "<tr><td>{}</td><td>{:.1} {}</td><td>{:.4}</td><td>{}</td></tr>",
                 escape(&item.item),
                 item.quantity,
                 escape(&item.unit),
-                item.usd
+                item.usd,
+                item.origin
             );
         }
         h.push_str("</tbody></table>\n");
     }
-    let a = &summary.durations;
     let _ = writeln!(
         h,
-        "<p>Assumed Lambda durations (not measured): transformer {} ms, generator {} ms, INIT {} ms per cold start, {} MB. Prices: {} list prices from <code>bench/pricing/</code>, each with its source and date.</p>",
-        a.transformer_ms, a.generator_ms, a.init_ms, a.memory_mb, summary.prices_region
+        "<p>Each item names where its quantity comes from: counted by the bench, measured from the functions' logs, modelled, or assumed. Prices: {} list prices from <code>bench/pricing/</code>, each with its source and date; no free tier subtracted (free tiers are monthly, per account: <code>model --free-tier</code>).</p>",
+        summary.prices_region
     );
     h.push_str("</body></html>\n");
     h
@@ -468,10 +691,10 @@ pub fn notes_table(summary: &Summary) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cost::{Bill, CostItem, DurationAssumptions, Workload};
+    use crate::cost::{Bill, CostItem, LambdaProfile, Meter, Origin, Workload};
     use crate::run::{Drive, Via};
-    use crate::stats::{Batching, Delivery};
-    use crate::summary::LaneSummary;
+    use crate::stats::{Batching, Delivery, Order};
+    use crate::summary::{AwsModel, LaneSummary, LaneUsage};
     use eventlab_schema::Service;
 
     fn summary(environment: Environment) -> Summary {
@@ -490,10 +713,23 @@ mod tests {
                 delivered: 10,
                 ..Delivery::default()
             },
+            order: Order {
+                promise: "none".into(),
+                against_service: None,
+                publisher_reordered: None,
+            },
             batching: Batching {
                 invocations: 2,
                 mean_batch: 5.0,
                 ..Batching::default()
+            },
+            functions: LaneUsage::default(),
+            lambdas: LambdaProfile::assumed(),
+            aws_model: AwsModel {
+                usd_per_million: Some(2.5),
+                added_wait_ms: Some(0.0),
+                capacity: String::new(),
+                cannot_run: None,
             },
             s3_objects: 2,
             workload: Workload {
@@ -502,8 +738,13 @@ mod tests {
                 event_bytes: 300.0,
                 publish_requests: 1,
                 transformer_invocations: 2,
+                sqs_receives: 2,
                 cold_starts: 0,
+                generator_cold_starts: 0,
                 s3_puts: 2,
+                multipart_objects: false,
+                result_bytes: 600.0,
+                retention_days: 30.0,
                 api_requests: 1,
                 hours: 0.0,
                 shards: 0,
@@ -511,9 +752,11 @@ mod tests {
             cost_per_million: Bill {
                 items: vec![CostItem {
                     item: "S3 PUTs".into(),
+                    meter: Meter::S3Requests,
                     quantity: 2e5,
                     unit: "requests".into(),
                     usd: 1.0,
+                    origin: Origin::Counted,
                 }],
             },
         };
@@ -535,7 +778,6 @@ mod tests {
                 timeout_secs: 1,
             },
             kinesis_shards: 1,
-            durations: DurationAssumptions::default(),
             prices_region: "us-east-1".into(),
             lanes: vec![lane],
         }
@@ -549,6 +791,22 @@ mod tests {
         assert!(local.contains("- emulated"));
         let aws = notes_table(&summary(Environment::Aws));
         assert!(aws.contains("**AWS**") && !aws.contains("emulated"));
+    }
+
+    /// The SQS lane's local figures sit beside the published SQS study, labelled apart.
+    #[test]
+    fn the_report_sets_local_figures_beside_the_aws_reference() {
+        let html = html(&summary(Environment::LocalEmulator), &[]);
+        let table = &html[html.find("id=\"reference-table\"").unwrap()..];
+        assert!(table.contains("<tr class=\"local\"><td>sqs</td><td>this run, local emulator</td>"));
+        assert!(
+            table.contains("published AWS reference")
+                && table.contains("<td>16.2</td>")
+                && table.contains("<td>105</td>")
+        );
+        assert!(table.contains("https://bitesizedserverless.com/bite/serverless-messaging-latency-compared/"));
+        let md = markdown(&summary(Environment::Aws), &[]);
+        assert!(md.contains("| sqs | this run, AWS |"));
     }
 
     #[test]

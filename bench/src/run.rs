@@ -100,6 +100,8 @@ pub struct Lab {
     pub api: Api,
     pub token: String,
     pub s3: aws_sdk_s3::Client,
+    /// Reads the functions' REPORT lines and log bytes after a run.
+    pub logs: aws_sdk_cloudwatchlogs::Client,
     pub publishers: eventlab_generator::publish::Publishers,
 }
 
@@ -131,6 +133,7 @@ impl Lab {
         Ok(Self {
             api: Api::new(&stack),
             s3: aws_sdk_s3::Client::new(&config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(&config),
             stack,
             token,
             publishers,

@@ -1,15 +1,16 @@
 //! One bench session against a deployed stack: run the lanes, summarise, write the report.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono::Utc;
 use eventlab_schema::{RunId, Service};
 
-use crate::cost::DurationAssumptions;
+use crate::lambda_logs::{self, FunctionUsage};
 use crate::pricing::PriceBook;
-use crate::run::{Drive, Lab, LaneRun, run_lane};
-use crate::summary::{Environment, LOCAL_CAVEATS, Summary, summarise};
+use crate::run::{Drive, Lab, LaneRun, Via, run_lane};
+use crate::summary::{AWS_CAVEATS, Environment, LOCAL_CAVEATS, LaneUsage, StackFacts, Summary, summarise};
 
 #[derive(Debug)]
 pub struct Session {
@@ -40,7 +41,6 @@ impl Session {
         bench_id: &str,
         services: &[Service],
         drive: &Drive,
-        durations: DurationAssumptions,
     ) -> Result<(Summary, Vec<LaneRun>)> {
         let cap = self.lab.stack.max_events_per_request;
         if drive.via == crate::run::Via::Api && drive.batch > cap {
@@ -55,42 +55,126 @@ impl Session {
             let run_id: RunId = format!("{bench_id}-{service}").parse()?;
             lanes.push(run_lane(&self.lab, service, run_id, drive).await?);
         }
-        let shards = self.lab.stack.kinesis_shard_count;
         let environment = self.environment();
+        let mut usages = Vec::new();
+        for lane in &lanes {
+            usages.push(self.lane_usage(lane).await.unwrap_or_else(|err| {
+                eprintln!(
+                    "warning: {}: could not read the functions' logs ({err:#}); Lambda figures stay assumed",
+                    lane.service
+                );
+                LaneUsage::default()
+            }));
+        }
+        let stack = StackFacts {
+            shards: self.lab.stack.kinesis_shard_count,
+            retention_days: self.lab.stack.results_retention_days,
+            batching: self.lab.stack.batching,
+        };
         let summary = Summary {
             bench_id: bench_id.to_owned(),
             created_at: Utc::now(),
             environment,
             endpoint: self.lab.stack.endpoint(),
             caveats: match environment {
-                Environment::LocalEmulator => LOCAL_CAVEATS.iter().map(|c| (*c).to_owned()).collect(),
-                Environment::Aws => vec![
-                    "Costs are list prices applied to the counts measured here; Lambda durations are assumptions."
-                        .to_owned(),
-                ],
-            },
+                Environment::LocalEmulator => LOCAL_CAVEATS,
+                Environment::Aws => AWS_CAVEATS,
+            }
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect(),
             drive: drive.clone(),
-            kinesis_shards: shards,
-            durations,
+            kinesis_shards: stack.shards,
             prices_region: self.prices.region.clone(),
             lanes: lanes
                 .iter()
-                .map(|lane| summarise(lane, shards, &durations, &self.prices.prices))
+                .zip(usages)
+                .map(|(lane, usage)| summarise(lane, stack, usage, environment, &self.prices.prices))
                 .collect(),
         };
         Ok((summary, lanes))
     }
 
-    /// A full run: measure, then write `out/<bench_id>/`; returns the summary and `report.html`.
-    pub async fn run(
+    /// What a lane's functions used, from their log groups: the transformer's REPORT lines
+    /// for every invocation the results name, the generator's for every API request, and
+    /// the API's access log. Logs reach CloudWatch a little after the invocation ends, so
+    /// this waits (briefly on the emulator, up to 90 s on AWS) for the lines it expects.
+    pub async fn lane_usage(&self, lane: &LaneRun) -> Result<LaneUsage> {
+        let stack = &self.lab.stack;
+        let patience = if self.environment() == Environment::Aws { 90 } else { 10 };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(patience);
+        let transformer = stack
+            .functions
+            .get(&format!("transform-{}", lane.service))
+            .cloned()
+            .with_context(|| format!("the stack outputs name no transformer for {}", lane.service))?;
+        let invoked: HashSet<String> = lane.found.iter().map(|f| f.record.request_id.clone()).collect();
+        let cold: HashSet<String> = lane
+            .found
+            .iter()
+            .filter(|f| f.record.cold_start)
+            .map(|f| f.record.request_id.clone())
+            .collect();
+        let api = lane.drive.via == Via::Api;
+        let generator = stack.functions.get("generator").cloned().filter(|_| api);
+        let access_log_group = format!("/aws/vendedlogs/apigateway/{}-api", stack.name_prefix);
+        loop {
+            let to = Utc::now();
+            let events = self
+                .read_logs(&lambda_logs::log_group(&transformer), lane.started_at, to)
+                .await?;
+            let generator_events = match &generator {
+                Some(function) => {
+                    self.read_logs(&lambda_logs::log_group(function), lane.started_at, lane.finished_at)
+                        .await?
+                }
+                None => Vec::new(),
+            };
+            let generator_reports = generator_events
+                .iter()
+                .filter(|e| lambda_logs::parse_report(&e.message).is_some())
+                .count() as u64;
+            let complete =
+                FunctionUsage::has_reports_for(&events, &invoked) && (!api || generator_reports >= lane.calls);
+            if complete || std::time::Instant::now() > deadline {
+                let access_log_bytes_per_request = if api {
+                    let access = self
+                        .read_logs(&access_log_group, lane.started_at, lane.finished_at)
+                        .await?;
+                    #[allow(clippy::cast_precision_loss)]
+                    let bytes = access
+                        .iter()
+                        .map(|e| e.message.len() as u64 + lambda_logs::LOG_EVENT_OVERHEAD_BYTES)
+                        .sum::<u64>() as f64;
+                    #[allow(clippy::cast_precision_loss)]
+                    let per_request = (!access.is_empty()).then(|| bytes / lane.calls.max(1) as f64);
+                    per_request
+                } else {
+                    None
+                };
+                return Ok(LaneUsage {
+                    transformer: Some(FunctionUsage::of(&transformer, &events, &cold)),
+                    generator: generator.map(|g| FunctionUsage::of(&g, &generator_events, &HashSet::new())),
+                    access_log_bytes_per_request,
+                });
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    }
+
+    async fn read_logs(
         &self,
-        services: &[Service],
-        drive: &Drive,
-        durations: DurationAssumptions,
-        out: &Path,
-    ) -> Result<(Summary, PathBuf)> {
+        group: &str,
+        from: chrono::DateTime<Utc>,
+        to: chrono::DateTime<Utc>,
+    ) -> Result<Vec<lambda_logs::LogEvent>> {
+        lambda_logs::read(&self.lab.logs, group, from, to).await
+    }
+
+    /// A full run: measure, then write `out/<bench_id>/`; returns the summary and `report.html`.
+    pub async fn run(&self, services: &[Service], drive: &Drive, out: &Path) -> Result<(Summary, PathBuf)> {
         let bench_id = new_bench_id();
-        let (summary, lanes) = self.measure(&bench_id, services, drive, durations).await?;
+        let (summary, lanes) = self.measure(&bench_id, services, drive).await?;
         let html = crate::report::write(&out.join(&bench_id), &summary, &lanes)?;
         Ok((summary, html))
     }

@@ -63,6 +63,8 @@ pub struct Arrival {
     pub seq: u32,
     /// Position in arrival order (receipt time, then position in its batch).
     pub order: (i64, usize),
+    /// Where the service sequenced it (a Kinesis shard and sequence number), if it does.
+    pub position: Option<(String, u128)>,
 }
 
 /// What happened to the events a run published.
@@ -74,7 +76,8 @@ pub struct Delivery {
     pub lost: u64,
     /// Extra copies beyond the first.
     pub duplicated: u64,
-    /// Events that arrived after a later event (higher `seq`) of the same key.
+    /// Events that arrived after a later-published event (higher `seq`) of the same key:
+    /// what a consumer assuming publish order would see, whatever the service promises.
     pub out_of_order: u64,
 }
 
@@ -88,30 +91,82 @@ impl Delivery {
         let duplicated = copies.values().map(|n| n - 1).sum();
 
         // First copies only, in arrival order, per key: count those overtaken by a later seq.
-        let mut first: Vec<&Arrival> = Vec::new();
-        let mut seen = HashSet::new();
-        let mut sorted: Vec<&Arrival> = arrivals.iter().collect();
-        sorted.sort_by_key(|a| a.order);
-        for arrival in sorted {
-            if published.contains(&arrival.event_id) && seen.insert(arrival.event_id) {
-                first.push(arrival);
-            }
-        }
-        let mut highest: HashMap<&str, u32> = HashMap::new();
-        let mut out_of_order = 0;
-        for arrival in first {
-            let top = highest.entry(arrival.key.as_str()).or_insert(arrival.seq);
-            if arrival.seq < *top {
-                out_of_order += 1;
-            }
-            *top = (*top).max(arrival.seq);
-        }
+        let out_of_order = overtaken(
+            first_copies(published, arrivals)
+                .iter()
+                .map(|a| (a.key.as_str(), a.seq)),
+        );
         Self {
             published: published.len() as u64,
             delivered,
             lost: published.len() as u64 - delivered,
             duplicated,
             out_of_order,
+        }
+    }
+}
+
+/// Delivery order judged against what each service promises, kept apart from the
+/// publisher's own reordering.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    /// What the service promises, in words.
+    pub promise: String,
+    /// Events delivered after one the service sequenced later in the same scope (shard):
+    /// a broken promise. `None` where the service promises no order.
+    pub against_service: Option<u64>,
+    /// Events of one key that the service sequenced in another order than they were
+    /// published: concurrent publish calls (and `PutRecords`) define no order, so this is
+    /// the publisher's doing, not the service's. `None` without sequence numbers.
+    pub publisher_reordered: Option<u64>,
+}
+
+/// First copies only, in arrival order.
+fn first_copies<'a>(published: &HashSet<Uuid>, arrivals: &'a [Arrival]) -> Vec<&'a Arrival> {
+    let mut sorted: Vec<&Arrival> = arrivals.iter().filter(|a| published.contains(&a.event_id)).collect();
+    sorted.sort_by_key(|a| a.order);
+    let mut seen = HashSet::new();
+    sorted.retain(|a| seen.insert(a.event_id));
+    sorted
+}
+
+/// Items that come after a higher one of the same group, in the given sequence.
+fn overtaken<K: std::hash::Hash + Eq, V: Ord + Copy>(items: impl IntoIterator<Item = (K, V)>) -> u64 {
+    let mut highest: HashMap<K, V> = HashMap::new();
+    let mut count = 0;
+    for (group, value) in items {
+        let top = highest.entry(group).or_insert(value);
+        if value < *top {
+            count += 1;
+        }
+        *top = (*top).max(value);
+    }
+    count
+}
+
+impl Order {
+    /// `promise` describes the service's ordering; arrivals carry positions where it has one.
+    pub fn of(promise: &str, published: &HashSet<Uuid>, arrivals: &[Arrival]) -> Self {
+        let first = first_copies(published, arrivals);
+        let sequenced: Vec<(&Arrival, &(String, u128))> = first
+            .iter()
+            .filter_map(|a| a.position.as_ref().map(|p| (*a, p)))
+            .collect();
+        if sequenced.is_empty() {
+            return Self {
+                promise: promise.to_owned(),
+                against_service: None,
+                publisher_reordered: None,
+            };
+        }
+        let against_service = overtaken(sequenced.iter().map(|(_, (scope, number))| (scope.as_str(), *number)));
+        let mut by_service_order = sequenced.clone();
+        by_service_order.sort_by(|a, b| (a.1.0.as_str(), a.1.1).cmp(&(b.1.0.as_str(), b.1.1)));
+        let publisher_reordered = overtaken(by_service_order.iter().map(|(a, _)| (a.key.as_str(), a.seq)));
+        Self {
+            promise: promise.to_owned(),
+            against_service: Some(against_service),
+            publisher_reordered: Some(publisher_reordered),
         }
     }
 }
@@ -190,7 +245,43 @@ mod tests {
             key: key.into(),
             seq,
             order: (at, 0),
+            position: None,
         }
+    }
+
+    fn sequenced(id: Uuid, key: &str, seq: u32, at: i64, shard: &str, number: u128) -> Arrival {
+        Arrival {
+            position: Some((shard.into(), number)),
+            ..arrival(id, key, seq, at)
+        }
+    }
+
+    /// Two events of key k published 0 then 1, but sequenced 1 then 0 by the service (two
+    /// concurrent calls): delivered in sequence order, the promise holds; the reordering is
+    /// the publisher's. A third, delivered before an earlier sequence number of its shard,
+    /// breaks the promise.
+    #[test]
+    fn order_separates_the_service_promise_from_publisher_reordering() {
+        let ids: Vec<Uuid> = (0..4).map(|_| Uuid::now_v7()).collect();
+        let published: HashSet<Uuid> = ids.iter().copied().collect();
+        let kept = vec![
+            sequenced(ids[1], "k", 1, 1, "shard-0", 10),
+            sequenced(ids[0], "k", 0, 2, "shard-0", 11),
+            sequenced(ids[2], "j", 0, 3, "shard-1", 5),
+        ];
+        let order = Order::of("per shard", &published, &kept);
+        assert_eq!(order.against_service, Some(0));
+        assert_eq!(order.publisher_reordered, Some(1));
+        assert_eq!(Delivery::of(&published, &kept).out_of_order, 1, "against publish order");
+
+        let mut broken = kept.clone();
+        broken.push(sequenced(ids[3], "k", 2, 0, "shard-0", 12)); // arrives first, sequenced last
+        let order = Order::of("per shard", &published, &broken);
+        assert_eq!(order.against_service, Some(2), "10 and 11 arrive after 12");
+
+        let unsequenced = vec![arrival(ids[0], "r", 0, 1)];
+        let none = Order::of("none", &published, &unsequenced);
+        assert_eq!((none.against_service, none.publisher_reordered), (None, None));
     }
 
     #[test]

@@ -11,7 +11,6 @@ use eventlab_schema::Service;
 use serde::Serialize;
 
 use crate::charts;
-use crate::cost::DurationAssumptions;
 use crate::run::Drive;
 use crate::session::{Session, new_bench_id};
 use crate::summary::Environment;
@@ -233,10 +232,7 @@ pub async fn sweep(session: &Session, services: &[Service], drive: &Drive, out: 
             }
             eprintln!("{service}: {}", setting.label());
             let id = format!("{bench_id}-{n}");
-            match session
-                .measure(&id, &[service], &drive, DurationAssumptions::default())
-                .await
-            {
+            match session.measure(&id, &[service], &drive).await {
                 Ok((summary, _)) => {
                     let lane = &summary.lanes[0];
                     let latency = lane.end_to_end.or(lane.end_to_end_cold);

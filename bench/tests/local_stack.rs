@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use eventlab_bench::cost::DurationAssumptions;
+use eventlab_bench::cost::Origin;
 use eventlab_bench::run::{Drive, Via};
 use eventlab_bench::session::Session;
 use eventlab_bench::summary::{Environment, Summary};
@@ -40,15 +40,7 @@ async fn session() -> Session {
 async fn a_small_run_over_all_four_services_accounts_for_every_event_and_writes_the_report() {
     let session = session().await;
     let out = std::env::temp_dir().join(format!("eventlab-bench-{}", uuid::Uuid::now_v7()));
-    let (summary, html_path) = session
-        .run(
-            &Service::ALL,
-            &drive(Via::Api, 12),
-            DurationAssumptions::default(),
-            &out,
-        )
-        .await
-        .unwrap();
+    let (summary, html_path) = session.run(&Service::ALL, &drive(Via::Api, 12), &out).await.unwrap();
 
     assert_eq!(summary.environment, Environment::LocalEmulator);
     assert!(summary.caveats.iter().any(|c| c.contains("not from AWS")));
@@ -74,7 +66,19 @@ async fn a_small_run_over_all_four_services_accounts_for_every_event_and_writes_
         assert!(lane.cost_per_million_usd() > 0.0);
         let e2e = lane.end_to_end.or(lane.end_to_end_cold).expect("latencies measured");
         assert!(e2e.p50 <= e2e.p90 && e2e.p90 <= e2e.p99 && e2e.p99 <= e2e.max);
+        measured_from_the_logs(lane);
     }
+    let kinesis = &summary.lanes[2];
+    assert_eq!(
+        kinesis.order.against_service,
+        Some(0),
+        "Kinesis keeps its per-shard promise"
+    );
+    assert!(kinesis.order.publisher_reordered.is_some());
+    assert_eq!(
+        summary.lanes[1].order.against_service, None,
+        "a standard queue promises no order"
+    );
     assert_eq!(
         summary.lanes[0]
             .batching
@@ -120,7 +124,17 @@ async fn a_small_run_over_all_four_services_accounts_for_every_event_and_writes_
         );
         assert!(html.contains(&format!("<th>{}</th>", lane.service)));
     }
-    for chart in ["latency.svg", "latency-cdf.svg", "cost.svg", "batching.svg"] {
+    // Local figures beside the published AWS ones, labelled apart.
+    let reference = &html[html.find("id=\"reference-table\"").expect("the reference table")..];
+    assert!(reference.contains("this run, local emulator") && reference.contains("published AWS reference"));
+    assert!(markdown.contains("## This run beside published AWS figures"));
+    for chart in [
+        "latency.svg",
+        "latency-cdf.svg",
+        "cost.svg",
+        "batching.svg",
+        "batching-trade-off.svg",
+    ] {
         assert!(
             std::fs::read_to_string(dir.join(chart)).unwrap().starts_with("<svg"),
             "{chart}"
@@ -130,21 +144,83 @@ async fn a_small_run_over_all_four_services_accounts_for_every_event_and_writes_
     std::fs::remove_dir_all(out).unwrap();
 }
 
+/// Durations and log bytes come from the functions' REPORT lines and log groups: every
+/// invocation the results name has its line, and no Lambda figure is left assumed.
+#[allow(clippy::cast_precision_loss)] // counts of a dozen
+fn measured_from_the_logs(lane: &eventlab_bench::summary::LaneSummary) {
+    let service = lane.service;
+    let transformer = lane
+        .functions
+        .transformer
+        .as_ref()
+        .expect("the transformer's logs were read");
+    assert_eq!(
+        transformer.invocations, lane.batching.invocations,
+        "{service}: a REPORT line per invocation"
+    );
+    let billed = transformer.billed_ms.expect("billed durations");
+    assert!(billed.p50 > 0.0 && billed.p50 <= billed.p99, "{service}: {billed:?}");
+    let generator = lane
+        .functions
+        .generator
+        .as_ref()
+        .expect("the generator's logs were read");
+    assert_eq!(generator.invocations, 3, "{service}: 12 events in requests of 5");
+    assert!(transformer.log_bytes > 0 && generator.log_bytes > 0);
+
+    for profile in [lane.lambdas.transformer, lane.lambdas.generator] {
+        assert_eq!(profile.origin, Origin::MeasuredLocal, "{service}");
+        assert!(
+            (profile.init_ms - 0.0).abs() < f64::EPSILON,
+            "INIT is inside measured billed time"
+        );
+    }
+    assert!(
+        (lane.lambdas.transformer.billed_ms - transformer.billed_ms_total / transformer.invocations as f64).abs()
+            < 1e-9
+    );
+    // Only the API's access log stays assumed: the emulator writes none.
+    for item in &lane.cost_per_million.items {
+        if item.origin == Origin::Assumed {
+            assert!(
+                item.item.starts_with("API access logs"),
+                "{service}: {} is assumed",
+                item.item
+            );
+        }
+    }
+    // The logs line is priced from the measured bytes: invocations per million × bytes × $0.50/GB.
+    let logs = lane
+        .cost_per_million
+        .items
+        .iter()
+        .find(|i| {
+            i.item
+                .starts_with("Transformer logs ingested (measured on the local emulator")
+        })
+        .unwrap_or_else(|| panic!("{service}: no measured logs line"));
+    let per_invocation = transformer.log_bytes as f64 / transformer.invocations as f64;
+    let invocations_per_million = lane.batching.invocations as f64 * 1e6 / f64::from(lane.events);
+    let expected = invocations_per_million * per_invocation / 1_073_741_824.0 * 0.5;
+    assert!(
+        (logs.usd - expected).abs() < 1e-9,
+        "{service}: {} vs {expected}",
+        logs.usd
+    );
+}
+
 #[tokio::test]
 async fn direct_publishing_isolates_the_service_and_accounts_for_every_event() {
     let session = session().await;
     let (summary, _) = session
-        .measure(
-            "e2e-direct",
-            &[Service::Sqs, Service::Kinesis],
-            &drive(Via::Direct, 10),
-            DurationAssumptions::default(),
-        )
+        .measure("e2e-direct", &[Service::Sqs, Service::Kinesis], &drive(Via::Direct, 10))
         .await
         .unwrap();
     for lane in &summary.lanes {
         assert_eq!(lane.delivery.delivered, 10, "{}", lane.service);
         assert_eq!(lane.workload.api_requests, 0, "no API Gateway in direct mode");
+        assert!(lane.functions.generator.is_none(), "no generator in direct mode");
+        assert_eq!(lane.lambdas.transformer.origin, Origin::MeasuredLocal);
         assert!(
             !lane
                 .cost_per_million
