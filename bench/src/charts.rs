@@ -179,6 +179,18 @@ pub fn cdf(title: &str, x_label: &str, series: &[(String, Vec<f64>)]) -> String 
 
 /// Labelled points: x against y, both on log scales (cost against latency, rate against cost).
 pub fn scatter(title: &str, x_label: &str, y_label: &str, series: &[Series], lines: bool) -> String {
+    scatter_with_legend(title, x_label, y_label, series, lines, SeriesLabelPosition::UpperLeft)
+}
+
+/// [`scatter`] with the legend where the points are not.
+pub fn scatter_with_legend(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[Series],
+    lines: bool,
+    legend: SeriesLabelPosition,
+) -> String {
     let xs = || {
         series
             .iter()
@@ -229,7 +241,7 @@ pub fn scatter(title: &str, x_label: &str, y_label: &str, series: &[Series], lin
         }
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
+            .position(legend)
             .border_style(BLACK)
             .background_style(WHITE.mix(0.9))
             .draw()?;

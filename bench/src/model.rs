@@ -544,12 +544,14 @@ pub fn trade_off_chart(rate: f64, points: &[TradeOff]) -> String {
             series.push((name, vec![entry]));
         }
     }
-    charts::scatter(
+    // Cheap and fast is where no setting lands: the legend goes there.
+    charts::scatter_with_legend(
         &format!("Batching at {rate} events/s: cost against added wait (modelled)"),
         "mean wait batching adds, ms (log; < 1 ms drawn at 1)",
         "USD per 1M events (log)",
         &series,
         true,
+        plotters::prelude::SeriesLabelPosition::LowerLeft,
     )
 }
 
@@ -577,20 +579,25 @@ fn table(args: &ModelArgs, rows: &[Row]) -> String {
     );
     let _ = writeln!(
         out,
-        "{:>9}  {:<26} {:>12}  {:>9}  {:<52} notes",
+        "{:>9}  {:<26} {:>12}  {:>9}  {:<58} notes",
         "events/s", "service", "USD/month", "wait ms", "capacity"
     );
     for row in rows {
         let _ = writeln!(
             out,
-            "{:>9}  {:<26} {:>12}  {:>9}  {:<52} {}",
+            "{:>9}  {:<26} {:>12}  {:>9}  {:<58} {}",
             row.rate,
             row.service,
             row.monthly_usd
                 .map_or_else(|| "-".to_owned(), |usd| format!("{usd:.2}")),
-            row.sizing
-                .as_ref()
-                .map_or_else(|| "-".to_owned(), |s| charts::short(s.added_wait_ms)),
+            row.sizing.as_ref().map_or_else(
+                || "-".to_owned(),
+                |s| if s.added_wait_ms < 0.5 {
+                    "0".to_owned()
+                } else {
+                    charts::short(s.added_wait_ms)
+                }
+            ),
             row.capacity,
             row.cannot_run.as_deref().unwrap_or("-")
         );

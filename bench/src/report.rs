@@ -317,7 +317,12 @@ fn table(summary: &Summary) -> Vec<(&'static str, Vec<String>)> {
         ),
         (
             "AWS modelled: batch wait ms",
-            cells(&|l| l.aws_model.added_wait_ms.map_or_else(|| "–".to_owned(), charts::short)),
+            cells(&|l| {
+                l.aws_model.added_wait_ms.map_or_else(
+                    || "–".to_owned(),
+                    |ms| if ms < 0.5 { "0".to_owned() } else { charts::short(ms) },
+                )
+            }),
         ),
     ]
 }
@@ -557,7 +562,9 @@ fn html(summary: &Summary, charts: &[(&str, &str, String)]) -> String {
          table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}\
          th:first-child,td:first-child{text-align:left}thead th{background:#f3f3f3}\
          .caveat{background:#fff4d6;border-left:4px solid #e69f00;padding:.6em 1em;margin:1em 0}\
-         .aws{background:#e6f4ea;border-left:4px solid #009e73;padding:.6em 1em}figure{margin:1.5em 0}svg{max-width:100%;height:auto}</style>\n</head><body>\n",
+         .aws{background:#e6f4ea;border-left:4px solid #009e73;padding:.6em 1em}figure{margin:1.5em 0}svg{max-width:100%;height:auto}\
+         #reference-table td{text-align:left;vertical-align:top}#reference-table td:nth-child(3),#reference-table td:nth-child(4),#reference-table td:nth-child(5){text-align:right;white-space:nowrap}\
+         #reference-table tr.local{background:#fff4d6}#reference-table tr.reference{background:#eef4fb}</style>\n</head><body>\n",
     );
     let _ = writeln!(h, "<h1>eventlab bench <code>{}</code></h1>", escape(&summary.bench_id));
     let env = environment_line(summary).replace("**", "");
@@ -607,7 +614,9 @@ fn html(summary: &Summary, charts: &[(&str, &str, String)]) -> String {
         for (i, cell) in row.iter().enumerate() {
             if i == 6 && cell.contains("https://") {
                 let url = cell.rsplit(' ').next().unwrap_or_default();
-                let _ = write!(h, "<td><a href=\"{}\">{}</a></td>", escape(url), escape(cell));
+                let who = cell.split(" — ").next().filter(|w| !w.starts_with("https://"));
+                let text = who.unwrap_or("AWS documentation");
+                let _ = write!(h, "<td><a href=\"{}\">{}</a></td>", escape(url), escape(text));
             } else {
                 let _ = write!(h, "<td>{}</td>", escape(cell));
             }
@@ -685,6 +694,8 @@ pub fn notes_table(summary: &Summary) -> String {
         md.push('\n');
     }
     md.push_str(&markdown_table(summary));
+    md.push('\n');
+    md.push_str(&reference_md(summary));
     md
 }
 
