@@ -69,6 +69,10 @@ pub struct ModelArgs {
     /// Subtract AWS's always-free monthly allowances, as if this were the account's only workload.
     #[arg(long)]
     pub free_tier: bool,
+    /// Leave out the producer side (API Gateway, its access logs and the generator), as if
+    /// publishing straight to the service; by default each publish call is one API request.
+    #[arg(long)]
+    pub direct: bool,
     /// Write model.json, model.svg, batching-*.svg and model.html into this folder too.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -87,6 +91,7 @@ impl Default for ModelArgs {
             shards: None,
             retention_days: 30.0,
             free_tier: false,
+            direct: false,
             out: None,
         }
     }
@@ -349,7 +354,12 @@ fn workload(service: Service, args: &ModelArgs, settings: Batching, rate: f64, s
         multipart_objects: service == Service::Firehose && settings.firehose_interval < 60.0,
         result_bytes,
         retention_days: args.retention_days,
-        api_requests: 0,
+        // Through the API, each request of `publish_batch` events is one generator invocation.
+        api_requests: if args.direct {
+            0
+        } else {
+            (events / f64::from(args.publish_batch.max(1))) as u64
+        },
         hours: HOURS_PER_MONTH,
         shards: sizing.shards,
     }
@@ -579,6 +589,15 @@ fn table(args: &ModelArgs, rows: &[Row]) -> String {
     );
     let _ = writeln!(
         out,
+        "{}\n",
+        if args.direct {
+            "Published straight to each service (--direct): no API Gateway or generator."
+        } else {
+            "Published through the API: one API request and one generator invocation per publish call (--direct leaves them out)."
+        }
+    );
+    let _ = writeln!(
+        out,
         "{:>9}  {:<26} {:>12}  {:>9}  {:<58} notes",
         "events/s", "service", "USD/month", "wait ms", "capacity"
     );
@@ -603,8 +622,9 @@ fn table(args: &ModelArgs, rows: &[Row]) -> String {
         );
     }
     out.push_str(
-        "\nEvery figure here is modelled, not measured. Lambda: assumed 25 ms billed per transformer invocation, \
-         128 MB, arm64, 700 B of logs each; cold starts not modelled (AWS reports them in under 1% of invocations).\n\
+        "\nEvery figure here is modelled, not measured. Lambda: assumed 25 ms billed per transformer invocation and \
+         40 ms per generator invocation, 128 MB, arm64, 700 B of logs each (400 B of API access log per request); \
+         cold starts not modelled (AWS reports them in under 1% of invocations).\n\
          'wait ms' is the mean time an event waits for its batch to close (fill, window, Kinesis's 1 s poll, \
          Firehose's buffer), not end-to-end latency. Rows that cannot run show no price.\n\
          SQS idle polling is an upper bound (5 pollers). Pub/Sub and MSK Serverless rows are list-price arithmetic.\n",
@@ -685,8 +705,8 @@ mod tests {
     }
 
     /// EventBridge at 100 events/s for 30 days: 259.2M events × $1/M = $259.20 for the bus,
-    /// one Lambda invocation per event (25 ms, 128 MB, 700 B of logs), one S3 PUT each, and
-    /// results (1.6 × 1,024 B each) kept 30 days.
+    /// one Lambda invocation per event (25 ms, 128 MB, 700 B of logs), one S3 PUT each,
+    /// results (1.6 × 1,024 B each) kept 30 days, and the API and generator in front.
     #[test]
     fn eventbridge_at_100_per_second() {
         let rows = rows(&args(), &PriceBook::us_east_1());
@@ -695,7 +715,14 @@ mod tests {
         let lambda = n * 0.2 / 1e6 + n * 0.025 * 0.125 * 0.000_013_333_4;
         let logs = n * 700.0 / 1_073_741_824.0 * 0.5;
         let s3 = n / 1000.0 * 0.005 + n * 1024.0 * 1.6 / 1_073_741_824.0 * 0.023;
-        let expected = 259.2 + lambda + logs + s3;
+        // The producer side: 25.92M API requests of 10 events, each a 40 ms generator
+        // invocation with 700 B of logs and 400 B of access log.
+        let r = n / 10.0;
+        let producer = r * 1.0 / 1e6
+            + r * 0.2 / 1e6
+            + r * 0.04 * 0.125 * 0.000_013_333_4
+            + r * (700.0 + 400.0) / 1_073_741_824.0 * 0.5;
+        let expected = 259.2 + lambda + logs + s3 + producer;
         assert!(
             (row.monthly_usd.unwrap() - expected).abs() < 0.01,
             "{row:?} vs {expected}"
@@ -705,6 +732,23 @@ mod tests {
     /// Kinesis, batch 10, 1,000 events/s of 1 KiB: one shard carries the writes (1,000
     /// records/s is its limit), but a shard's batches run one at a time: 100 invocations/s
     /// × 25 ms = 2.5 concurrent, so the mapping needs a parallelization factor of 3.
+    #[test]
+    fn direct_leaves_out_the_producer_side() {
+        let api = find(&rows_of(&args()), "sqs").clone();
+        let direct = find(&rows_of(&ModelArgs { direct: true, ..args() }), "sqs").clone();
+        let has = |row: &Row, name: &str| {
+            row.bill
+                .as_ref()
+                .unwrap()
+                .items
+                .iter()
+                .any(|i| i.item.starts_with(name))
+        };
+        assert!(has(&api, "API Gateway") && has(&api, "Generator compute"));
+        assert!(!has(&direct, "API Gateway") && !has(&direct, "Generator"));
+        assert!(direct.monthly_usd.unwrap() < api.monthly_usd.unwrap());
+    }
+
     #[test]
     fn kinesis_at_a_shards_limit_needs_a_parallelization_factor() {
         let sized = size(

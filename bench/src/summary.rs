@@ -191,6 +191,7 @@ fn aws_model(service: Service, drive: &crate::run::Drive, event_bytes: f64, stac
         event_bytes,
         publish_batch: drive.batch,
         retention_days: stack.retention_days,
+        direct: drive.via == Via::Direct,
         ..ModelArgs::default()
     };
     let modelled = row(
