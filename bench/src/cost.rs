@@ -507,20 +507,24 @@ pub fn bill(workload: &Workload, lambdas: &LambdaProfile, prices: &Prices) -> Bi
         );
     }
 
-    let requests_per_object = if w.multipart_objects { 3.0 } else { 1.0 };
-    let puts = w.s3_puts as f64 * requests_per_object;
-    let label = if w.multipart_objects {
-        "S3 PUT-class requests of results (multipart: 3 per object)"
+    // Objects are counted; three requests an object under multipart is a modelled rule.
+    let (label, requests_per_object, origin) = if w.multipart_objects {
+        (
+            "S3 PUT-class requests of results (multipart: 3 per object)",
+            3.0,
+            Origin::Modelled,
+        )
     } else {
-        "S3 PUTs of results"
+        ("S3 PUTs of results", 1.0, Origin::Counted)
     };
+    let puts = w.s3_puts as f64 * requests_per_object;
     bill.add(
         label,
         Meter::S3Requests,
         puts,
         "requests",
         puts / 1000.0 * prices.s3_put_per_thousand.value,
-        Origin::Counted,
+        origin,
     );
     let gb_months = w.result_bytes / GB * w.retention_days / 30.0;
     let label = format!("S3 storage of results ({:.0} days' retention)", w.retention_days);
@@ -666,6 +670,8 @@ mod tests {
         let bill = bill(&w, &LambdaProfile::assumed(), &prices());
         assert!(close(usd(&bill, "S3 storage"), 0.023));
         assert!(close(usd(&bill, "S3 PUT-class requests"), 1.5));
+        let multipart = bill.items.iter().find(|i| i.item.starts_with("S3 PUT-class")).unwrap();
+        assert_eq!(multipart.origin, Origin::Modelled, "the ×3 is a rule, not a count");
     }
 
     /// EventBridge bills every event per 64 KB: 1M × 1 KB = $1.00; 1M × 100 KB = 2 chunks = $2.00.
