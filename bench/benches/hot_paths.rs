@@ -3,10 +3,9 @@
 
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use eventlab_bench::stats::Latency;
-use eventlab_generator::handler::build_events;
-use eventlab_generator::publish::{check, eventbridge, firehose, kinesis, sqs};
+use eventlab_generator::handler::{build_events, lanes};
 use eventlab_schema::{FactSource, LabEvent, RunId, Service};
 use eventlab_transformers::batch::{Incoming, prepare};
 use eventlab_transformers::transform::transform;
@@ -46,21 +45,23 @@ fn transformation(c: &mut Criterion) {
     });
 }
 
-fn chunking(c: &mut Criterion) {
-    let batch = events(500);
-    let mut group = c.benchmark_group("chunk/500_events");
-    group.bench_function(BenchmarkId::from_parameter("eventbridge"), |b| {
-        b.iter(|| check::<eventbridge::EventBridgePublisher>(black_box(&batch)));
-    });
-    group.bench_function(BenchmarkId::from_parameter("sqs"), |b| {
-        b.iter(|| check::<sqs::SqsPublisher>(black_box(&batch)));
-    });
-    group.bench_function(BenchmarkId::from_parameter("kinesis"), |b| {
-        b.iter(|| check::<kinesis::KinesisPublisher>(black_box(&batch)));
-    });
-    group.bench_function(BenchmarkId::from_parameter("firehose"), |b| {
-        b.iter(|| check::<firehose::FirehosePublisher>(black_box(&batch)));
-    });
+/// The generator's work per request before any network: build the events, serialise each
+/// once per lane and plan the lane's requests by the service's limits.
+fn generator_request(c: &mut Criterion) {
+    let run_id: RunId = "criterion".parse().expect("a valid run id");
+    let fact = "Octopuses have three hearts, and two of them stop beating when they swim.";
+    let mut group = c.benchmark_group("generator/build_serialise_plan");
+    for count in [1_u32, 10, 500] {
+        group.throughput(Throughput::Elements(u64::from(count)));
+        for service in Service::ALL {
+            group.bench_with_input(BenchmarkId::new(service.as_str(), count), &count, |b, &count| {
+                b.iter(|| {
+                    let mut events = build_events(service, count, &run_id, fact, FactSource::Fallback, "bench");
+                    lanes(&[service], black_box(&mut events)).expect("the events fit")
+                });
+            });
+        }
+    }
     group.finish();
 }
 
@@ -73,5 +74,5 @@ fn percentiles(c: &mut Criterion) {
     });
 }
 
-criterion_group!(hot_paths, serialisation, transformation, chunking, percentiles);
+criterion_group!(hot_paths, serialisation, transformation, generator_request, percentiles);
 criterion_main!(hot_paths);

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use eventlab_generator::handler::build_events;
-use eventlab_generator::publish::Publish;
+use eventlab_generator::publish::{Encoded, Lane, Publish};
 use eventlab_schema::api::GenerateRequest;
 use eventlab_schema::{FactSource, ResultRecord, RunId, Service};
 use futures_util::StreamExt;
@@ -94,6 +94,10 @@ pub struct LaneRun {
     pub objects: u64,
 }
 
+/// How long one direct publish call may take, retries included (the generator's own bound
+/// is its invocation's deadline).
+const DIRECT_PUBLISH_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// What the bench needs from a deployed stack to drive it.
 pub struct Lab {
     pub stack: Stack,
@@ -103,6 +107,8 @@ pub struct Lab {
     /// Reads the functions' REPORT lines and log bytes after a run.
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub publishers: eventlab_generator::publish::Publishers,
+    /// The stack's targets, for publishing directly.
+    pub targets: eventlab_generator::config::Targets,
 }
 
 impl std::fmt::Debug for Lab {
@@ -115,20 +121,21 @@ impl std::fmt::Debug for Lab {
 
 impl Lab {
     pub async fn connect(stack: Stack, credentials: &std::path::Path) -> Result<Self> {
-        use eventlab_generator::publish::{eventbridge, firehose, kinesis, sqs};
         let token = labctl::learner::access_token(&stack, &labctl::learner::Credentials::load(credentials)?).await?;
         let config = stack.sdk_config().await;
         let publishers = eventlab_generator::publish::Publishers {
-            eventbridge: eventbridge::EventBridgePublisher::new(
-                aws_sdk_eventbridge::Client::new(&config),
-                &stack.eventbridge_bus_name,
-            ),
-            sqs: sqs::SqsPublisher::new(aws_sdk_sqs::Client::new(&config), &stack.sqs_queue_url),
-            kinesis: kinesis::KinesisPublisher::new(aws_sdk_kinesis::Client::new(&config), &stack.kinesis_stream_name),
-            firehose: firehose::FirehosePublisher::new(
-                aws_sdk_firehose::Client::new(&config),
-                &stack.firehose_stream_name,
-            ),
+            eventbridge: aws_sdk_eventbridge::Client::new(&config),
+            sqs: aws_sdk_sqs::Client::new(&config),
+            kinesis: aws_sdk_kinesis::Client::new(&config),
+            firehose: aws_sdk_firehose::Client::new(&config),
+            retry: eventlab_generator::publish::RetryPolicy::default(),
+        };
+        let targets = eventlab_generator::config::Targets {
+            eventbridge_bus_name: stack.eventbridge_bus_name.clone(),
+            sqs_queue_url: stack.sqs_queue_url.clone(),
+            kinesis_stream_name: stack.kinesis_stream_name.clone(),
+            firehose_stream_name: stack.firehose_stream_name.clone(),
+            facts_api_key: None,
         };
         Ok(Self {
             api: Api::new(&stack),
@@ -137,6 +144,7 @@ impl Lab {
             stack,
             token,
             publishers,
+            targets,
         })
     }
 }
@@ -259,8 +267,9 @@ async fn publish_call(
                     eventlab_generator::handler::pad(event, size);
                 }
             }
-            lab.publishers.check(service, &events)?;
-            let deliveries = lab.publishers.publish(service, &events).await;
+            let lane = Lane::plan(service, events.iter().map(Encoded::of).collect())?;
+            let publish_by = tokio::time::Instant::now() + DIRECT_PUBLISH_TIMEOUT;
+            let deliveries = lab.publishers.publish(&lane, &lab.targets, publish_by).await;
             events
                 .iter()
                 .zip(deliveries)

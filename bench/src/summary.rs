@@ -235,7 +235,7 @@ pub fn summarise(
             continue;
         };
         let key = match lane.service {
-            Service::Kinesis => eventlab_generator::publish::kinesis::partition_key(&record.event),
+            Service::Kinesis => eventlab_generator::publish::kinesis::partition_key(record.event.id),
             _ => lane.run_id.to_string(),
         };
         arrivals.push(Arrival {
@@ -345,4 +345,7 @@ pub struct Summary {
     pub kinesis_shards: u32,
     pub prices_region: String,
     pub lanes: Vec<LaneSummary>,
+    /// The lab's binaries started cold and invoked warm, when the run asked for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coldstart: Option<crate::coldstart::Report>,
 }

@@ -1,7 +1,14 @@
-//! Configuration read once per cold start: settings from the environment, targets and
-//! the facts API key from SSM Parameter Store in a single `GetParameters` call.
+//! Configuration: settings from the environment, and the targets with the facts API key.
+//!
+//! The lab reads its targets once per cold start from SSM Parameter Store, in a single
+//! `GetParameters` call. Two other strategies exist so that `eventlab-bench coldstart` can
+//! measure what the choice costs (`EVENTLAB_TARGETS_FROM`): looking each target up by name
+//! through its own service at INIT (`GetQueueUrl` and friends), and the original write-up's
+//! SSM read on every request.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::future::Future;
 use std::time::Duration;
 
 use crate::handler::MAX_COUNT;
@@ -17,14 +24,70 @@ pub struct Settings {
     /// Most events one request may ask for (`EVENTLAB_MAX_EVENTS_PER_REQUEST`): the stack's
     /// guard for the bill, together with the API stage's throttling.
     pub max_events_per_request: u32,
+    /// Where the targets come from, and when.
+    pub targets_from: Strategy,
 }
+
+/// Where the generator gets its targets, and when (`EVENTLAB_TARGETS_FROM`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Strategy {
+    /// One SSM `GetParameters` at INIT: the lab's design.
+    #[default]
+    SsmAtInit,
+    /// Names from the environment, each checked or resolved by its own service at INIT
+    /// (`GetQueueUrl`, `DescribeEventBus`, `DescribeStreamSummary`,
+    /// `DescribeDeliveryStream`), the key from one SSM `GetParameter`; all at once.
+    LookupAtInit,
+    /// One SSM `GetParameters` on every request: the original write-up's design.
+    SsmPerRequest,
+}
+
+impl Strategy {
+    pub const ALL: [Self; 3] = [Self::SsmAtInit, Self::LookupAtInit, Self::SsmPerRequest];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SsmAtInit => "ssm-at-init",
+            Self::LookupAtInit => "lookup-at-init",
+            Self::SsmPerRequest => "ssm-per-request",
+        }
+    }
+}
+
+impl std::fmt::Display for Strategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Strategy {
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw).ok_or_else(|| {
+            let known: Vec<&str> = Self::ALL.iter().map(|s| s.as_str()).collect();
+            format!("{raw:?} is not one of {}", known.join(", "))
+        })
+    }
+}
+
+/// The environment variable that selects the [`Strategy`].
+pub const TARGETS_FROM: &str = "EVENTLAB_TARGETS_FROM";
+/// Names the lookup strategy resolves, from the environment.
+pub const LOOKUP_NAMES: [&str; 4] = [
+    "EVENTLAB_EVENTBRIDGE_BUS_NAME",
+    "EVENTLAB_SQS_QUEUE_NAME",
+    "EVENTLAB_KINESIS_STREAM_NAME",
+    "EVENTLAB_FIREHOSE_STREAM_NAME",
+];
 
 pub const DEFAULT_FACTS_BASE_URL: &str = "https://api.api-ninjas.com";
 const DEFAULT_FACTS_TIMEOUT_MS: u64 = 800;
 
 impl Settings {
-    /// Reads `EVENTLAB_PARAMETER_PREFIX` (required), `FACTS_BASE_URL`, `FACTS_TIMEOUT_MS` and
-    /// `EVENTLAB_MAX_EVENTS_PER_REQUEST` (1–500, default 500).
+    /// Reads `EVENTLAB_PARAMETER_PREFIX` (required), `FACTS_BASE_URL`, `FACTS_TIMEOUT_MS`,
+    /// `EVENTLAB_MAX_EVENTS_PER_REQUEST` (1–500, default 500) and `EVENTLAB_TARGETS_FROM`.
     pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut parameter_prefix =
             get("EVENTLAB_PARAMETER_PREFIX").ok_or(ConfigError::MissingEnv("EVENTLAB_PARAMETER_PREFIX"))?;
@@ -43,8 +106,13 @@ impl Settings {
                 .filter(|max| (1..=MAX_COUNT).contains(max))
                 .ok_or(ConfigError::BadEnv("EVENTLAB_MAX_EVENTS_PER_REQUEST", raw))?,
         };
+        let targets_from = match get(TARGETS_FROM) {
+            None => Strategy::default(),
+            Some(raw) => raw.parse().map_err(|_| ConfigError::BadEnv(TARGETS_FROM, raw))?,
+        };
         Ok(Self {
             max_events_per_request,
+            targets_from,
             parameter_prefix,
             facts_base_url: get("FACTS_BASE_URL").unwrap_or_else(|| DEFAULT_FACTS_BASE_URL.to_owned()),
             facts_timeout: Duration::from_millis(facts_timeout_ms),
@@ -89,9 +157,121 @@ pub enum ConfigError {
     MissingParameters(Vec<String>),
     #[error("reading SSM parameters failed: {0}")]
     Ssm(String),
+    #[error("looking up {0} failed: {1}")]
+    Lookup(&'static str, String),
+}
+
+/// Where each request finds its targets.
+pub trait TargetSource: Send + Sync {
+    fn targets(&self) -> impl Future<Output = Result<Cow<'_, Targets>, ConfigError>> + Send;
+}
+
+/// Targets read at INIT serve every request.
+impl TargetSource for Targets {
+    async fn targets(&self) -> Result<Cow<'_, Targets>, ConfigError> {
+        Ok(Cow::Borrowed(self))
+    }
+}
+
+/// The original design: SSM read again on every request.
+#[derive(Debug, Clone)]
+pub struct SsmEveryRequest {
+    pub ssm: aws_sdk_ssm::Client,
+    pub prefix: String,
+}
+
+impl TargetSource for SsmEveryRequest {
+    async fn targets(&self) -> Result<Cow<'_, Targets>, ConfigError> {
+        Targets::load(&self.ssm, &self.prefix).await.map(Cow::Owned)
+    }
+}
+
+/// The clients [`Targets::look_up`] asks.
+#[derive(Debug)]
+pub struct LookupClients<'a> {
+    pub ssm: &'a aws_sdk_ssm::Client,
+    pub eventbridge: &'a aws_sdk_eventbridge::Client,
+    pub sqs: &'a aws_sdk_sqs::Client,
+    pub kinesis: &'a aws_sdk_kinesis::Client,
+    pub firehose: &'a aws_sdk_firehose::Client,
+}
+
+fn lookup_failed(what: &'static str) -> impl Fn(String) -> ConfigError {
+    move |message| ConfigError::Lookup(what, message)
+}
+
+fn sdk_message(err: impl std::error::Error) -> String {
+    // Every SDK crate re-exports the same smithy type; it prints the whole cause chain.
+    aws_sdk_ssm::error::DisplayErrorContext(err).to_string()
 }
 
 impl Targets {
+    /// Resolves the targets named in the environment ([`LOOKUP_NAMES`]) through their own
+    /// services, and the key through SSM, all concurrently: the lookup strategy.
+    pub async fn look_up(
+        clients: LookupClients<'_>,
+        get: impl Fn(&str) -> Option<String>,
+        prefix: &str,
+    ) -> Result<Self, ConfigError> {
+        let [bus, queue, stream, delivery] = LOOKUP_NAMES.map(|key| get(key).ok_or(ConfigError::MissingEnv(key)));
+        let (bus, queue, stream, delivery) = (bus?, queue?, stream?, delivery?);
+        let key_name = format!("{prefix}{FACTS_API_KEY}");
+        // Five SDK calls in flight make a large future: on the heap, not the stack.
+        let (bus, queue_url, stream, delivery, key) = Box::pin(async {
+            tokio::join!(
+                async {
+                    let found = clients.eventbridge.describe_event_bus().name(&bus).send().await;
+                    found.map(|_| bus).map_err(sdk_message)
+                },
+                async {
+                    let found = clients.sqs.get_queue_url().queue_name(&queue).send().await;
+                    found
+                        .map_err(sdk_message)?
+                        .queue_url
+                        .ok_or_else(|| "no QueueUrl in the answer".to_owned())
+                },
+                async {
+                    let found = clients
+                        .kinesis
+                        .describe_stream_summary()
+                        .stream_name(&stream)
+                        .send()
+                        .await;
+                    found.map(|_| stream).map_err(sdk_message)
+                },
+                async {
+                    let found = clients
+                        .firehose
+                        .describe_delivery_stream()
+                        .delivery_stream_name(&delivery)
+                        .send()
+                        .await;
+                    found.map(|_| delivery).map_err(sdk_message)
+                },
+                async {
+                    let found = clients
+                        .ssm
+                        .get_parameter()
+                        .name(&key_name)
+                        .with_decryption(true)
+                        .send()
+                        .await;
+                    found
+                        .map(|out| out.parameter.and_then(|p| p.value))
+                        .map_err(sdk_message)
+                },
+            )
+        })
+        .await;
+        Ok(Self {
+            eventbridge_bus_name: bus.map_err(lookup_failed("the EventBridge bus"))?,
+            sqs_queue_url: queue_url.map_err(lookup_failed("the SQS queue URL"))?,
+            kinesis_stream_name: stream.map_err(lookup_failed("the Kinesis stream"))?,
+            firehose_stream_name: delivery.map_err(lookup_failed("the Firehose stream"))?,
+            facts_api_key: usable_key(key.map_err(lookup_failed("the facts API key"))?),
+        })
+    }
+
     /// Reads every target in one `GetParameters` call (at most 10 names; decrypting the
     /// `SecureString` key).
     pub async fn load(ssm: &aws_sdk_ssm::Client, prefix: &str) -> Result<Self, ConfigError> {
@@ -108,10 +288,7 @@ impl Targets {
             .iter()
             .filter_map(|p| Some((p.name()?.strip_prefix(prefix)?.to_owned(), p.value()?.to_owned())))
             .collect();
-        // The key is optional by design: no key means fallback facts, not a failed start.
-        let facts_api_key = values
-            .remove(FACTS_API_KEY)
-            .filter(|key| !key.trim().is_empty() && key != API_KEY_PLACEHOLDER);
+        let facts_api_key = usable_key(values.remove(FACTS_API_KEY));
         let mut missing = Vec::new();
         let mut required = |name: &str| {
             values.remove(name).unwrap_or_else(|| {
@@ -132,6 +309,12 @@ impl Targets {
             Err(ConfigError::MissingParameters(missing))
         }
     }
+}
+
+/// The key is optional by design: no key (or the placeholder) means fallback facts, not a
+/// failed start.
+fn usable_key(key: Option<String>) -> Option<String> {
+    key.filter(|key| !key.trim().is_empty() && key != API_KEY_PLACEHOLDER)
 }
 
 #[cfg(test)]
@@ -235,6 +418,110 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "SSM parameters missing: /lab/sqs/queue-url, /lab/firehose/stream-name"
+        );
+    }
+
+    #[test]
+    fn the_strategy_defaults_to_ssm_at_init_and_rejects_unknown_names() {
+        let prefix = ("EVENTLAB_PARAMETER_PREFIX", "/lab/");
+        assert_eq!(
+            Settings::from_env(env(&[prefix])).unwrap().targets_from,
+            Strategy::SsmAtInit
+        );
+        for strategy in Strategy::ALL {
+            let settings = Settings::from_env(env(&[prefix, (TARGETS_FROM, strategy.as_str())])).unwrap();
+            assert_eq!(settings.targets_from, strategy);
+        }
+        let err = Settings::from_env(env(&[prefix, (TARGETS_FROM, "dns")])).unwrap_err();
+        assert!(err.to_string().contains(TARGETS_FROM), "{err}");
+    }
+
+    #[tokio::test]
+    async fn the_per_request_strategy_reads_ssm_on_every_call() {
+        let get = mock!(aws_sdk_ssm::Client::get_parameters).then_output(|| all_targets("unset"));
+        let ssm = mock_client!(aws_sdk_ssm, RuleMode::MatchAny, &[&get]);
+        let source = SsmEveryRequest {
+            ssm,
+            prefix: "/lab/".into(),
+        };
+        for _ in 0..3 {
+            assert_eq!(source.targets().await.unwrap().sqs_queue_url, "http://queue");
+        }
+        assert_eq!(get.num_calls(), 3);
+    }
+
+    #[tokio::test]
+    async fn the_lookup_strategy_resolves_each_name_through_its_service() {
+        use aws_sdk_eventbridge::operation::describe_event_bus::DescribeEventBusOutput;
+        use aws_sdk_firehose::operation::describe_delivery_stream::DescribeDeliveryStreamOutput;
+        use aws_sdk_kinesis::operation::describe_stream_summary::DescribeStreamSummaryOutput;
+        use aws_sdk_sqs::operation::get_queue_url::{GetQueueUrlError, GetQueueUrlOutput};
+        use aws_sdk_ssm::operation::get_parameter::GetParameterOutput;
+
+        let bus = mock!(aws_sdk_eventbridge::Client::describe_event_bus)
+            .match_requests(|req| req.name() == Some("lab-bus"))
+            .then_output(|| DescribeEventBusOutput::builder().name("lab-bus").build());
+        let queue = mock!(aws_sdk_sqs::Client::get_queue_url)
+            .match_requests(|req| req.queue_name() == Some("lab-queue"))
+            .then_output(|| GetQueueUrlOutput::builder().queue_url("http://queue/lab-queue").build());
+        let stream = mock!(aws_sdk_kinesis::Client::describe_stream_summary)
+            .then_output(|| DescribeStreamSummaryOutput::builder().build());
+        let delivery = mock!(aws_sdk_firehose::Client::describe_delivery_stream)
+            .then_output(|| DescribeDeliveryStreamOutput::builder().build());
+        let key = mock!(aws_sdk_ssm::Client::get_parameter)
+            .match_requests(|req| req.name() == Some("/lab/facts/api-key") && req.with_decryption() == Some(true))
+            .then_output(|| {
+                GetParameterOutput::builder()
+                    .parameter(parameter("/lab/facts/api-key", "k"))
+                    .build()
+            });
+        let (ssm, eventbridge, sqs, kinesis, firehose) = (
+            mock_client!(aws_sdk_ssm, RuleMode::MatchAny, &[&key]),
+            mock_client!(aws_sdk_eventbridge, RuleMode::MatchAny, &[&bus]),
+            mock_client!(aws_sdk_sqs, RuleMode::MatchAny, &[&queue]),
+            mock_client!(aws_sdk_kinesis, RuleMode::MatchAny, &[&stream]),
+            mock_client!(aws_sdk_firehose, RuleMode::MatchAny, &[&delivery]),
+        );
+        let clients = || LookupClients {
+            ssm: &ssm,
+            eventbridge: &eventbridge,
+            sqs: &sqs,
+            kinesis: &kinesis,
+            firehose: &firehose,
+        };
+        let names = env(&[
+            ("EVENTLAB_EVENTBRIDGE_BUS_NAME", "lab-bus"),
+            ("EVENTLAB_SQS_QUEUE_NAME", "lab-queue"),
+            ("EVENTLAB_KINESIS_STREAM_NAME", "lab-stream"),
+            ("EVENTLAB_FIREHOSE_STREAM_NAME", "lab-delivery"),
+        ]);
+        let targets = Targets::look_up(clients(), &names, "/lab/").await.unwrap();
+        assert_eq!(
+            targets,
+            Targets {
+                eventbridge_bus_name: "lab-bus".into(),
+                sqs_queue_url: "http://queue/lab-queue".into(),
+                kinesis_stream_name: "lab-stream".into(),
+                firehose_stream_name: "lab-delivery".into(),
+                facts_api_key: Some("k".into()),
+            }
+        );
+
+        let err = Targets::look_up(clients(), env(&[]), "/lab/").await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable EVENTLAB_EVENTBRIDGE_BUS_NAME is not set"
+        );
+
+        let missing = mock!(aws_sdk_sqs::Client::get_queue_url).then_error(|| {
+            GetQueueUrlError::QueueDoesNotExist(aws_sdk_sqs::types::error::QueueDoesNotExist::builder().build())
+        });
+        let sqs = mock_client!(aws_sdk_sqs, RuleMode::MatchAny, &[&missing]);
+        let clients = LookupClients { sqs: &sqs, ..clients() };
+        let err = Targets::look_up(clients, &names, "/lab/").await.unwrap_err();
+        assert!(
+            err.to_string().starts_with("looking up the SQS queue URL failed"),
+            "{err}"
         );
     }
 }

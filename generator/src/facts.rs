@@ -1,6 +1,7 @@
 //! Random facts: one call to the API Ninjas facts API per request, with a short timeout
 //! and a bundled fallback list, so a slow or missing API never fails a request.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use eventlab_schema::FactSource;
@@ -23,11 +24,15 @@ pub const FALLBACK_FACTS: &[&str] = &[
     "Sea otters hold hands while they sleep so they do not drift apart.",
 ];
 
-#[derive(Debug, Clone)]
+/// The facts API's client. The key is passed per call: it comes with the targets, which
+/// the per-request configuration strategy reads anew each time.
+#[derive(Debug)]
 pub struct Facts {
-    client: reqwest::Client,
+    /// Built on first use: a generator without a key never builds an HTTP client (nor its
+    /// TLS configuration), which keeps that work out of INIT.
+    client: OnceLock<reqwest::Client>,
+    timeout: Duration,
     endpoint: String,
-    api_key: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -36,24 +41,18 @@ struct ApiFact {
 }
 
 impl Facts {
-    /// `base_url` is the API's origin (e.g. `https://api.api-ninjas.com`); no key means
-    /// every call returns a fallback fact without touching the network.
-    pub fn new(base_url: &str, api_key: Option<String>, timeout: Duration) -> Self {
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .build()
-            .expect("a reqwest client with only timeouts set always builds");
+    /// `base_url` is the API's origin (e.g. `https://api.api-ninjas.com`).
+    pub fn new(base_url: &str, timeout: Duration) -> Self {
         Self {
-            client,
+            client: OnceLock::new(),
+            timeout,
             endpoint: format!("{}/v1/facts", base_url.trim_end_matches('/')),
-            api_key,
         }
     }
 
-    /// A fact and where it came from.
-    pub async fn random(&self) -> (String, FactSource) {
-        let Some(key) = &self.api_key else {
+    /// A fact and where it came from; no key means a fallback fact without touching the network.
+    pub async fn random(&self, api_key: Option<&str>) -> (String, FactSource) {
+        let Some(key) = api_key else {
             return (fallback(), FactSource::Fallback);
         };
         match self.fetch(key).await {
@@ -66,8 +65,14 @@ impl Facts {
     }
 
     async fn fetch(&self, key: &str) -> Result<String, String> {
-        let response = self
-            .client
+        let client = self.client.get_or_init(|| {
+            reqwest::Client::builder()
+                .timeout(self.timeout)
+                .connect_timeout(self.timeout)
+                .build()
+                .expect("a reqwest client with only timeouts set always builds")
+        });
+        let response = client
             .get(&self.endpoint)
             .header("X-Api-Key", key)
             .send()
@@ -121,9 +126,9 @@ mod tests {
         ))
         .await;
 
-        let facts = Facts::new(&base, Some("k3y".into()), Duration::from_secs(1));
+        let facts = Facts::new(&base, Duration::from_secs(1));
         assert_eq!(
-            facts.random().await,
+            facts.random(Some("k3y")).await,
             ("Cats sleep for most of the day.".into(), FactSource::ApiNinjas)
         );
         assert_eq!(seen_key.lock().unwrap().as_deref(), Some("k3y"));
@@ -131,10 +136,11 @@ mod tests {
 
     #[tokio::test]
     async fn no_key_means_fallback_without_a_call() {
-        let facts = Facts::new("http://127.0.0.1:9", None, Duration::from_secs(1));
-        let (fact, source) = facts.random().await;
+        let facts = Facts::new("http://127.0.0.1:9", Duration::from_secs(1));
+        let (fact, source) = facts.random(None).await;
         assert_eq!(source, FactSource::Fallback);
         assert!(FALLBACK_FACTS.contains(&fact.as_str()));
+        assert!(facts.client.get().is_none(), "no key, no HTTP client built");
     }
 
     #[tokio::test]
@@ -146,8 +152,8 @@ mod tests {
         )
         .await;
         for base in [base.clone(), format!("{base}/empty")] {
-            let facts = Facts::new(&base, Some("wrong".into()), Duration::from_secs(1));
-            assert_eq!(facts.random().await.1, FactSource::Fallback, "{base}");
+            let facts = Facts::new(&base, Duration::from_secs(1));
+            assert_eq!(facts.random(Some("wrong")).await.1, FactSource::Fallback, "{base}");
         }
     }
 
@@ -161,9 +167,9 @@ mod tests {
             }),
         ))
         .await;
-        let facts = Facts::new(&base, Some("k".into()), Duration::from_millis(100));
+        let facts = Facts::new(&base, Duration::from_millis(100));
         let started = std::time::Instant::now();
-        assert_eq!(facts.random().await.1, FactSource::Fallback);
+        assert_eq!(facts.random(Some("k")).await.1, FactSource::Fallback);
         // A bound on correctness (the timeout fired), not a speed assertion.
         assert!(started.elapsed() < Duration::from_secs(4));
     }

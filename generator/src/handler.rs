@@ -3,7 +3,9 @@
 //! API Gateway has already checked the JWT; this validates the request itself and
 //! rejects bad input with a 4xx JSON error before anything is published.
 
-use std::time::Instant;
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use aws_lambda_events::encodings::Body;
@@ -17,8 +19,9 @@ use rand::RngExt;
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::config::{TargetSource, Targets};
 use crate::facts::Facts;
-use crate::publish::Publish;
+use crate::publish::{Encoded, Lane, Oversized, Publish};
 
 /// Events one request may ask for at most, whatever the stack's cap (`PutRecords`' and
 /// `PutRecordBatch`'s entries per call).
@@ -28,6 +31,8 @@ pub const MAX_COUNT: u32 = 500;
 pub const MAX_EVENT_BYTES: usize = 2 * 1024 * 1024;
 /// Largest `count * size_bytes` a request may ask for.
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
+/// Time kept back from the invocation's deadline to answer the caller: publishing stops by then.
+pub const ANSWER_RESERVE: Duration = Duration::from_millis(250);
 
 /// What a route publishes to: one service, or the same events to all four.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,16 +52,19 @@ impl Target {
 
 /// The generator with its clients, built once at init.
 #[derive(Debug)]
-pub struct Generator<P> {
+pub struct Generator<P, T> {
     pub publisher: P,
+    /// Where each request finds its targets: read at INIT, or read again each time.
+    pub targets: T,
     pub facts: Facts,
     /// The stack's cap on `count`, 1..=[`MAX_COUNT`].
     pub max_events_per_request: u32,
 }
 
-impl<P: Publish> Generator<P> {
-    pub async fn handle(&self, request: ApiGatewayV2httpRequest) -> ApiGatewayV2httpResponse {
-        match self.try_handle(request).await {
+impl<P: Publish, T: TargetSource> Generator<P, T> {
+    /// Answers one request; publishing gives up in time to answer before `deadline`.
+    pub async fn handle(&self, request: ApiGatewayV2httpRequest, deadline: Instant) -> ApiGatewayV2httpResponse {
+        match self.try_handle(request, deadline).await {
             Ok(response) => response,
             Err(rejection) => {
                 tracing::info!(status = rejection.status, error = %rejection.message, "request rejected");
@@ -65,7 +73,11 @@ impl<P: Publish> Generator<P> {
         }
     }
 
-    async fn try_handle(&self, request: ApiGatewayV2httpRequest) -> Result<ApiGatewayV2httpResponse, Rejection> {
+    async fn try_handle(
+        &self,
+        request: ApiGatewayV2httpRequest,
+        deadline: Instant,
+    ) -> Result<ApiGatewayV2httpResponse, Rejection> {
         let target = route_target(&request)?;
         if request.request_context.http.method != Method::POST {
             return Err(Rejection::method_not_allowed(&request.request_context.http.method));
@@ -88,46 +100,28 @@ impl<P: Publish> Generator<P> {
         }
         let run_id = body.run_id.unwrap_or_else(RunId::generate);
 
-        let (fact, fact_source) = self.facts.random().await;
-        let mut template = build_events(Service::Sqs, count, &run_id, &fact, fact_source, &caller);
+        let targets = self.targets.targets().await.map_err(|err| {
+            tracing::error!(error = %err, "no targets");
+            Rejection::new(502, format!("the generator could not read its targets: {err}"))
+        })?;
+        let (fact, fact_source) = self.facts.random(targets.facts_api_key.as_deref()).await;
+        let services = target.services();
+        let mut events = build_events(services[0], count, &run_id, &fact, fact_source, &caller);
         if let Some(size) = body.size_bytes {
-            for event in &mut template {
+            for event in &mut events {
                 pad(event, size);
             }
         }
-        // The same events for every service of the target, each copy tagged with its service.
-        let batches: Vec<(Service, Vec<LabEvent>)> = target
-            .services()
-            .into_iter()
-            .map(|service| {
-                (
-                    service,
-                    template
-                        .iter()
-                        .cloned()
-                        .map(|event| LabEvent { service, ..event })
-                        .collect(),
-                )
-            })
-            .collect();
-        // Nothing is published unless every service can take every event.
-        for (service, events) in &batches {
-            self.publisher
-                .check(*service, events)
-                .map_err(|e| Rejection::new(413, format!("too large for {service}: {e}")))?;
-        }
+        let lanes = lanes(&services, &mut events)
+            .map_err(|(service, e)| Rejection::new(413, format!("too large for {service}: {e}")))?;
 
-        let lanes = join_all(
-            batches
-                .iter()
-                .map(|(service, events)| self.publish_lane(*service, events)),
-        )
-        .await;
+        let publish_by = deadline.checked_sub(ANSWER_RESERVE).unwrap_or(deadline);
+        let outcomes = join_all(lanes.iter().map(|lane| self.publish_lane(lane, &targets, publish_by))).await;
         let response = GenerateResponse {
             run_id,
-            requested: template.len(),
+            requested: events.len(),
             fact_source,
-            lanes,
+            lanes: outcomes,
         };
         let published: usize = response.lanes.iter().map(|lane| lane.events.len()).sum();
         let failed: usize = response.lanes.iter().map(|lane| lane.failures.len()).sum();
@@ -141,27 +135,27 @@ impl<P: Publish> Generator<P> {
         Ok(json_response(status, &response))
     }
 
-    async fn publish_lane(&self, service: Service, events: &[LabEvent]) -> LaneOutcome {
-        let started = Instant::now();
-        let deliveries = self.publisher.publish(service, events).await;
-        let mut lane = LaneOutcome {
-            service,
+    async fn publish_lane(&self, lane: &Lane, targets: &Targets, publish_by: Instant) -> LaneOutcome {
+        let started = std::time::Instant::now();
+        let deliveries = self.publisher.publish(lane, targets, publish_by).await;
+        let mut outcome = LaneOutcome {
+            service: lane.service,
             publish_ms: started.elapsed().as_secs_f64() * 1000.0,
-            events: Vec::with_capacity(events.len()),
+            events: Vec::with_capacity(lane.events.len()),
             failures: Vec::new(),
         };
-        for (event, delivery) in events.iter().zip(deliveries) {
+        for (event, delivery) in lane.events.iter().zip(deliveries) {
             let (event_id, seq) = (event.event_id, event.seq);
             match delivery {
-                Ok(message_id) => lane.events.push(Published {
+                Ok(message_id) => outcome.events.push(Published {
                     event_id,
                     seq,
                     message_id,
                 }),
-                Err(error) => lane.failures.push(Failed { event_id, seq, error }),
+                Err(error) => outcome.failures.push(Failed { event_id, seq, error }),
             }
         }
-        lane
+        outcome
     }
 }
 
@@ -172,6 +166,42 @@ pub fn pad(event: &mut LabEvent, size: usize) {
     if size > current + FIELD_OVERHEAD {
         event.padding = "x".repeat(size - current - FIELD_OVERHEAD);
     }
+}
+
+/// The same events for every service, each serialised once per lane with its own service and
+/// planned into requests by that service's limits. Nothing is published unless every lane
+/// can take every event: the first that cannot is the error.
+pub fn lanes(services: &[Service], events: &mut [LabEvent]) -> Result<Vec<Lane>, (Service, Oversized)> {
+    services
+        .iter()
+        .map(|&service| {
+            let encoded = events
+                .iter_mut()
+                .map(|event| {
+                    retag(event, service);
+                    Encoded::of(event)
+                })
+                .collect();
+            Lane::plan(service, encoded).map_err(|e| (service, e))
+        })
+        .collect()
+}
+
+/// Tags a padded event with another service, keeping its serialised size: the service's
+/// name is written as is (no escaping), so the padding absorbs the difference in length.
+fn retag(event: &mut LabEvent, service: Service) {
+    let (old, new) = (event.service.as_str().len(), service.as_str().len());
+    if !event.padding.is_empty() {
+        let len = (event.padding.len() + old).saturating_sub(new).max(1);
+        if len <= event.padding.len() {
+            event.padding.truncate(len);
+        } else {
+            event
+                .padding
+                .extend(std::iter::repeat_n('x', len - event.padding.len()));
+        }
+    }
+    event.service = service;
 }
 
 /// Builds `count` events sharing one fact, each with its own time, id and event id.
@@ -312,47 +342,66 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::publish::{Delivery, Oversized, check_for};
+    use crate::publish::Delivery;
 
     /// Records what it is asked to publish; fails events whose seq is in `fail`.
     #[derive(Default)]
     struct RecordingPublisher {
         published: Mutex<Vec<LabEvent>>,
+        lanes: Mutex<Vec<Lane>>,
         fail: Vec<u32>,
     }
 
     impl Publish for RecordingPublisher {
-        fn check(&self, service: Service, events: &[LabEvent]) -> Result<(), Oversized> {
-            check_for(service, events)
-        }
-
-        async fn publish(&self, _: Service, events: &[LabEvent]) -> Vec<Delivery> {
-            self.published.lock().unwrap().extend_from_slice(events);
-            let answer = |e: &LabEvent| {
+        async fn publish(&self, lane: &Lane, targets: &Targets, _: Instant) -> Vec<Delivery> {
+            assert_eq!(targets.sqs_queue_url, "http://queue");
+            let events = lane
+                .events
+                .iter()
+                .map(|e| LabEvent::from_json(e.json.as_bytes()).unwrap());
+            self.published.lock().unwrap().extend(events.clone());
+            self.lanes.lock().unwrap().push(lane.clone());
+            let answer = |e: LabEvent| {
                 if self.fail.contains(&e.seq) {
                     Err("boom".into())
                 } else {
                     Ok(format!("m{}", e.seq))
                 }
             };
-            events.iter().map(answer).collect()
+            events.map(answer).collect()
         }
     }
 
-    fn generator(fail: Vec<u32>) -> Generator<RecordingPublisher> {
+    fn targets() -> Targets {
+        Targets {
+            eventbridge_bus_name: "bus".into(),
+            sqs_queue_url: "http://queue".into(),
+            kinesis_stream_name: "stream".into(),
+            firehose_stream_name: "delivery".into(),
+            facts_api_key: None,
+        }
+    }
+
+    fn generator(fail: Vec<u32>) -> Generator<RecordingPublisher, Targets> {
         Generator {
             publisher: RecordingPublisher {
                 fail,
                 ..RecordingPublisher::default()
             },
-            facts: Facts::new("http://127.0.0.1:9", None, Duration::from_millis(100)),
+            targets: targets(),
+            facts: Facts::new("http://127.0.0.1:9", Duration::from_millis(100)),
             max_events_per_request: MAX_COUNT,
         }
     }
 
-    impl Generator<RecordingPublisher> {
+    impl<T: TargetSource> Generator<RecordingPublisher, T> {
         fn published(&self) -> Vec<LabEvent> {
             self.publisher.published.lock().unwrap().clone()
+        }
+
+        /// Handles `request` with a minute to spare.
+        async fn answer(&self, request: ApiGatewayV2httpRequest) -> ApiGatewayV2httpResponse {
+            self.handle(request, Instant::now() + Duration::from_secs(60)).await
         }
     }
 
@@ -378,7 +427,7 @@ mod tests {
             let generator = generator(vec![]);
             let route = format!("/{service}");
             let response = generator
-                .handle(request("POST", &route, Some(r#"{"count": 3, "run_id": "r-1"}"#)))
+                .answer(request("POST", &route, Some(r#"{"count": 3, "run_id": "r-1"}"#)))
                 .await;
 
             assert_eq!(response.status_code, 200);
@@ -408,7 +457,7 @@ mod tests {
     #[tokio::test]
     async fn all_publishes_the_same_events_to_every_service_each_tagged_with_its_own() {
         let generator = generator(vec![]);
-        let response = generator.handle(request("POST", "/all", Some(r#"{"count": 2}"#))).await;
+        let response = generator.answer(request("POST", "/all", Some(r#"{"count": 2}"#))).await;
         assert_eq!(response.status_code, 200);
         let lanes: Vec<String> = body(&response)["lanes"]
             .as_array()
@@ -435,13 +484,72 @@ mod tests {
     #[tokio::test]
     async fn size_bytes_pads_each_event_to_about_that_size() {
         let generator = generator(vec![]);
+        for route in ["/sqs", "/all"] {
+            let response = generator
+                .answer(request("POST", route, Some(r#"{"count": 2, "size_bytes": 4096}"#)))
+                .await;
+            assert_eq!(response.status_code, 200);
+        }
+        let published = generator.published();
+        assert_eq!(published.len(), 2 + 2 * Service::ALL.len());
+        for event in published {
+            assert_eq!(event.to_json().len(), 4096, "{}", event.service);
+        }
+    }
+
+    #[tokio::test]
+    async fn each_lane_carries_its_events_serialised_once_and_planned_by_its_limits() {
+        let generator = generator(vec![]);
         let response = generator
-            .handle(request("POST", "/sqs", Some(r#"{"count": 2, "size_bytes": 4096}"#)))
+            .answer(request("POST", "/all", Some(r#"{"count": 25}"#)))
             .await;
         assert_eq!(response.status_code, 200);
-        for event in generator.published() {
-            assert_eq!(event.to_json().len(), 4096);
+        let lanes = generator.publisher.lanes.lock().unwrap().clone();
+        assert_eq!(lanes.len(), 4);
+        for lane in lanes {
+            for encoded in &lane.events {
+                let event = LabEvent::from_json(encoded.json.as_bytes()).unwrap();
+                assert_eq!(
+                    (event.service, event.event_id, event.seq),
+                    (lane.service, encoded.event_id, encoded.seq)
+                );
+            }
+            let expected_requests = if matches!(lane.service, Service::Sqs | Service::EventBridge) {
+                3
+            } else {
+                1
+            };
+            assert_eq!(lane.requests.len(), expected_requests, "{}", lane.service);
         }
+    }
+
+    /// A target source that cannot be read, like SSM failing on a per-request read.
+    struct Unreadable;
+
+    impl TargetSource for Unreadable {
+        async fn targets(&self) -> Result<std::borrow::Cow<'_, Targets>, crate::config::ConfigError> {
+            Err(crate::config::ConfigError::Ssm(
+                "AccessDeniedException: not allowed".into(),
+            ))
+        }
+    }
+
+    #[tokio::test]
+    async fn unreadable_targets_are_a_502_with_a_json_error_and_nothing_published() {
+        let generator = Generator {
+            publisher: RecordingPublisher::default(),
+            targets: Unreadable,
+            facts: Facts::new("http://127.0.0.1:9", Duration::from_millis(100)),
+            max_events_per_request: MAX_COUNT,
+        };
+        let response = generator.answer(request("POST", "/sqs", None)).await;
+        assert_eq!(response.status_code, 502);
+        let error = body(&response)["error"].as_str().unwrap().to_owned();
+        assert!(
+            error.contains("could not read its targets") && error.contains("AccessDenied"),
+            "{error}"
+        );
+        assert!(generator.published().is_empty());
     }
 
     #[tokio::test]
@@ -451,7 +559,7 @@ mod tests {
         for route in ["/firehose", "/all"] {
             let generator = generator(vec![]);
             let response = generator
-                .handle(request("POST", route, Some(&just_over_firehose)))
+                .answer(request("POST", route, Some(&just_over_firehose)))
                 .await;
             assert_eq!(response.status_code, 413, "{route}");
             assert!(
@@ -465,7 +573,7 @@ mod tests {
         let generator = generator(vec![]);
         assert_eq!(
             generator
-                .handle(request("POST", "/sqs", Some(&just_over_firehose)))
+                .answer(request("POST", "/sqs", Some(&just_over_firehose)))
                 .await
                 .status_code,
             200
@@ -475,7 +583,7 @@ mod tests {
     #[tokio::test]
     async fn no_body_means_one_event_and_a_generated_run() {
         let generator = generator(vec![]);
-        let response = generator.handle(request("POST", "/sqs", None)).await;
+        let response = generator.answer(request("POST", "/sqs", None)).await;
         assert_eq!(response.status_code, 200);
         assert!(body(&response)["run_id"].as_str().unwrap().starts_with("run-"));
         assert_eq!(generator.published().len(), 1);
@@ -486,7 +594,7 @@ mod tests {
         let generator = generator(vec![]);
         let mut req = request("POST", "/sqs", Some("eyJjb3VudCI6IDJ9")); // {"count": 2}
         req.is_base64_encoded = true;
-        assert_eq!(generator.handle(req).await.status_code, 200);
+        assert_eq!(generator.answer(req).await.status_code, 200);
         assert_eq!(generator.published().len(), 2);
     }
 
@@ -537,7 +645,7 @@ mod tests {
         ];
         for (method, route, body_text, status, message) in cases {
             let generator = generator(vec![]);
-            let response = generator.handle(request(method, route, body_text)).await;
+            let response = generator.answer(request(method, route, body_text)).await;
             assert_eq!(response.status_code, status, "{method} {route} {body_text:?}");
             assert_eq!(response.headers["content-type"], "application/json");
             let error = body(&response)["error"].as_str().unwrap().to_owned();
@@ -551,7 +659,7 @@ mod tests {
         let mut generator = generator(vec![]);
         generator.max_events_per_request = 10;
         let response = generator
-            .handle(request("POST", "/all", Some(r#"{"count": 11}"#)))
+            .answer(request("POST", "/all", Some(r#"{"count": 11}"#)))
             .await;
         assert_eq!(response.status_code, 400);
         let error = body(&response)["error"].as_str().unwrap().to_owned();
@@ -562,7 +670,7 @@ mod tests {
         assert!(generator.published().is_empty());
 
         let response = generator
-            .handle(request("POST", "/all", Some(r#"{"count": 10}"#)))
+            .answer(request("POST", "/all", Some(r#"{"count": 10}"#)))
             .await;
         assert_eq!(response.status_code, 200);
         assert_eq!(generator.published().len(), 10 * Service::ALL.len());
@@ -570,7 +678,7 @@ mod tests {
 
     #[tokio::test]
     async fn wrong_method_says_which_is_allowed() {
-        let response = generator(vec![]).handle(request("DELETE", "/sqs", None)).await;
+        let response = generator(vec![]).answer(request("DELETE", "/sqs", None)).await;
         assert_eq!(response.headers["allow"], "POST");
     }
 
@@ -579,14 +687,14 @@ mod tests {
         let generator = generator(vec![]);
         let mut req = request("POST", "/sqs", None);
         req.request_context.authorizer = None;
-        assert_eq!(generator.handle(req).await.status_code, 401);
+        assert_eq!(generator.answer(req).await.status_code, 401);
         assert!(generator.published().is_empty());
     }
 
     #[tokio::test]
     async fn partial_failure_is_207_and_total_failure_is_502() {
         let response = generator(vec![1])
-            .handle(request("POST", "/sqs", Some(r#"{"count": 3}"#)))
+            .answer(request("POST", "/sqs", Some(r#"{"count": 3}"#)))
             .await;
         assert_eq!(response.status_code, 207);
         let json = body(&response);
@@ -594,7 +702,7 @@ mod tests {
         assert_eq!(json["lanes"][0]["failures"][0]["error"], "boom");
         assert_eq!(json["lanes"][0]["events"].as_array().unwrap().len(), 2);
 
-        let response = generator(vec![0]).handle(request("POST", "/sqs", None)).await;
+        let response = generator(vec![0]).answer(request("POST", "/sqs", None)).await;
         assert_eq!(response.status_code, 502);
     }
 }

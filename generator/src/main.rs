@@ -1,48 +1,109 @@
 //! Generator Lambda entry point: everything slow happens here, once per cold start.
 
+use std::time::{Duration, SystemTime};
+
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, SdkConfig};
 use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
-use eventlab_generator::config::{Settings, Targets};
+use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
+use eventlab_generator::config::{LookupClients, Settings, SsmEveryRequest, Strategy, TargetSource, Targets};
 use eventlab_generator::facts::Facts;
 use eventlab_generator::handler::Generator;
-use eventlab_generator::publish::Publishers;
-use eventlab_generator::publish::eventbridge::EventBridgePublisher;
-use eventlab_generator::publish::firehose::FirehosePublisher;
-use eventlab_generator::publish::kinesis::KinesisPublisher;
-use eventlab_generator::publish::sqs::SqsPublisher;
+use eventlab_generator::publish::{Publishers, RetryPolicy, sdk_retry_config};
 use lambda_runtime::{Error, LambdaEvent, service_fn};
+use tokio::time::Instant;
 
-#[tokio::main]
+// One thread: a Lambda has one or two vCPUs, and the work per request is I/O-bound; a
+// multi-threaded runtime would only add threads to start at INIT.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    let generator = init()
-        .await
-        .inspect_err(|err| tracing::error!(error = %err, "init failed"))?;
+    let env = |key: &str| std::env::var(key).ok();
+    let settings = Settings::from_env(env).inspect_err(|err| tracing::error!(error = %err, "init failed"))?;
+    let config = sdk_config().await;
+    let publisher = Publishers {
+        eventbridge: aws_sdk_eventbridge::Client::new(&config),
+        sqs: aws_sdk_sqs::Client::new(&config),
+        kinesis: aws_sdk_kinesis::Client::new(&config),
+        firehose: aws_sdk_firehose::Client::new(&config),
+        retry: RetryPolicy::default(),
+    };
+    let ssm = aws_sdk_ssm::Client::new(&config);
+    let prefix = settings.parameter_prefix.clone();
+    tracing::info!(strategy = %settings.targets_from, "reading targets");
+    match settings.targets_from {
+        Strategy::SsmAtInit => {
+            let targets = Targets::load(&ssm, &prefix).await.inspect_err(init_failed)?;
+            serve(generator(&settings, publisher, targets)).await
+        }
+        Strategy::LookupAtInit => {
+            let clients = LookupClients {
+                ssm: &ssm,
+                eventbridge: &publisher.eventbridge,
+                sqs: &publisher.sqs,
+                kinesis: &publisher.kinesis,
+                firehose: &publisher.firehose,
+            };
+            let targets = Targets::look_up(clients, env, &prefix).await.inspect_err(init_failed)?;
+            serve(generator(&settings, publisher, targets)).await
+        }
+        Strategy::SsmPerRequest => serve(generator(&settings, publisher, SsmEveryRequest { ssm, prefix })).await,
+    }
+}
+
+fn init_failed(err: &impl std::fmt::Display) {
+    tracing::error!(error = %err, "init failed");
+}
+
+fn generator<T: TargetSource>(settings: &Settings, publisher: Publishers, targets: T) -> Generator<Publishers, T> {
+    Generator {
+        publisher,
+        targets,
+        facts: Facts::new(&settings.facts_base_url, settings.facts_timeout),
+        max_events_per_request: settings.max_events_per_request,
+    }
+}
+
+async fn serve<T: TargetSource>(generator: Generator<Publishers, T>) -> Result<(), Error> {
     let generator = &generator;
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<ApiGatewayV2httpRequest>| async move {
-            Ok::<_, Error>(generator.handle(event.payload).await)
+            let deadline = instant_of(event.context.deadline());
+            Ok::<_, Error>(generator.handle(event.payload, deadline).await)
         },
     ))
     .await
 }
 
-async fn init() -> Result<Generator<Publishers>, Error> {
-    let settings = Settings::from_env(|key| std::env::var(key).ok())?;
-    let config = aws_config::load_from_env().await;
-    let targets = Targets::load(&aws_sdk_ssm::Client::new(&config), &settings.parameter_prefix).await?;
-    tracing::info!(
-        has_facts_key = targets.facts_api_key.is_some(),
-        "targets loaded from SSM"
-    );
-    let publisher = Publishers {
-        eventbridge: EventBridgePublisher::new(aws_sdk_eventbridge::Client::new(&config), targets.eventbridge_bus_name),
-        sqs: SqsPublisher::new(aws_sdk_sqs::Client::new(&config), targets.sqs_queue_url),
-        kinesis: KinesisPublisher::new(aws_sdk_kinesis::Client::new(&config), targets.kinesis_stream_name),
-        firehose: FirehosePublisher::new(aws_sdk_firehose::Client::new(&config), targets.firehose_stream_name),
-    };
-    Ok(Generator {
-        publisher,
-        facts: Facts::new(&settings.facts_base_url, targets.facts_api_key, settings.facts_timeout),
-        max_events_per_request: settings.max_events_per_request,
-    })
+/// The invocation's deadline (wall clock) on the monotonic clock.
+fn instant_of(deadline: SystemTime) -> Instant {
+    let left = deadline.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO);
+    Instant::now() + left
+}
+
+/// The SDK's configuration: the lab's retries ([`sdk_retry_config`]) and timeouts that leave
+/// time to answer.
+async fn sdk_config() -> SdkConfig {
+    let retry = sdk_retry_config();
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(1))
+        .operation_attempt_timeout(Duration::from_secs(5))
+        .build();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(retry)
+        .timeout_config(timeouts);
+    // An emulator answering over plain HTTP needs no trust store: loading the system's root
+    // certificates (hundreds of files on some hosts) would be INIT time spent for nothing.
+    if std::env::var("AWS_ENDPOINT_URL").is_ok_and(|url| url.starts_with("http://")) {
+        let no_roots = TlsContext::builder()
+            .with_trust_store(TrustStore::empty())
+            .build()
+            .expect("an empty trust store is a valid TLS context");
+        let client = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+            .tls_context(no_roots)
+            .build_https();
+        loader = loader.http_client(client);
+    }
+    loader.load().await
 }

@@ -1,9 +1,9 @@
 //! EventBridge: `PutEvents` on the lab's bus, at most 10 entries and 1 MiB per request.
 
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
-use eventlab_schema::{EVENTBRIDGE_DETAIL_TYPE, EVENTBRIDGE_SOURCE, LabEvent};
+use eventlab_schema::{EVENTBRIDGE_DETAIL_TYPE, EVENTBRIDGE_SOURCE};
 
-use super::{BatchApi, Failure, all_failed, in_request_order};
+use super::{BatchApi, Encoded, Failure, all_failed, in_request_order};
 
 #[derive(Debug, Clone)]
 pub struct EventBridgePublisher {
@@ -29,12 +29,12 @@ impl BatchApi for EventBridgePublisher {
     const MAX_ENTRY_BYTES: usize = 1024 * 1024;
 
     /// AWS counts source, detail type and detail (no time or resources are sent).
-    fn entry_size(event: &LabEvent) -> usize {
-        EVENTBRIDGE_SOURCE.len() + EVENTBRIDGE_DETAIL_TYPE.len() + event.to_json().len()
+    fn entry_size(event: &Encoded) -> usize {
+        EVENTBRIDGE_SOURCE.len() + EVENTBRIDGE_DETAIL_TYPE.len() + event.json.len()
     }
 
     /// Answers come back in request order.
-    async fn send(&self, events: &[(usize, &LabEvent)]) -> Vec<(usize, Result<String, Failure>)> {
+    async fn send(&self, events: &[(usize, &Encoded)]) -> Vec<(usize, Result<String, Failure>)> {
         let entries = events
             .iter()
             .map(|(_, event)| {
@@ -42,7 +42,7 @@ impl BatchApi for EventBridgePublisher {
                     .event_bus_name(&self.bus_name)
                     .source(EVENTBRIDGE_SOURCE)
                     .detail_type(EVENTBRIDGE_DETAIL_TYPE)
-                    .detail(event.to_json())
+                    .detail(event.json.clone())
                     .build()
             })
             .collect();
@@ -65,8 +65,8 @@ mod tests {
     use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 
     use super::*;
-    use crate::publish::{check, publish};
-    use crate::test_support::{events, oversized_events};
+    use crate::publish::plan;
+    use crate::test_support::{encoded, oversized_events, send_all};
 
     /// Answers each entry in order; the n-th entry of a request fails with `code` if
     /// its detail's seq is in `fail`.
@@ -76,7 +76,7 @@ mod tests {
             let entries = req.entries().iter().map(|entry| {
                 assert_eq!(entry.source(), Some(EVENTBRIDGE_SOURCE));
                 assert_eq!(entry.event_bus_name(), Some("lab-bus"));
-                let event = LabEvent::from_json(entry.detail().unwrap().as_bytes()).unwrap();
+                let event = eventlab_schema::LabEvent::from_json(entry.detail().unwrap().as_bytes()).unwrap();
                 if fail.contains(&event.seq) {
                     failed += 1;
                     PutEventsResultEntry::builder()
@@ -105,7 +105,7 @@ mod tests {
     async fn sends_in_chunks_of_ten() {
         for (count, requests) in [(0, 0), (1, 1), (10, 1), (11, 2), (500, 50)] {
             let rule = answering(&[], "");
-            let deliveries = publish(&publisher(&rule), &events(count)).await;
+            let deliveries = send_all(&publisher(&rule), &encoded(count)).await;
             assert_eq!(rule.num_calls(), requests, "{count} events");
             assert!(
                 deliveries
@@ -117,15 +117,15 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn transient_entry_errors_are_retried_once_and_others_are_not() {
+    async fn transient_entry_errors_are_retried_and_others_are_not() {
         let rule = answering(&[2], "ThrottlingException");
-        let deliveries = publish(&publisher(&rule), &events(4)).await;
-        assert_eq!(rule.num_calls(), 2);
+        let deliveries = send_all(&publisher(&rule), &encoded(4)).await;
+        assert_eq!(rule.num_calls(), 3, "the first try and two retries");
         assert!(deliveries[2].as_ref().unwrap_err().starts_with("ThrottlingException"));
         assert_eq!(deliveries.iter().filter(|d| d.is_ok()).count(), 3);
 
         let rule = answering(&[0], "MalformedDetail");
-        let deliveries = publish(&publisher(&rule), &events(2)).await;
+        let deliveries = send_all(&publisher(&rule), &encoded(2)).await;
         assert_eq!(rule.num_calls(), 1);
         assert!(deliveries[0].is_err() && deliveries[1].is_ok());
     }
@@ -133,11 +133,11 @@ mod tests {
     #[test]
     fn an_event_over_the_entry_limit_is_rejected_before_sending() {
         assert_eq!(
-            check::<EventBridgePublisher>(&oversized_events(1024 * 1024))
+            plan::<EventBridgePublisher>(&oversized_events(1024 * 1024))
                 .unwrap_err()
                 .index,
             1
         );
-        assert!(check::<EventBridgePublisher>(&events(500)).is_ok());
+        assert!(plan::<EventBridgePublisher>(&encoded(500)).is_ok());
     }
 }

@@ -2,11 +2,9 @@
 //! 1,000 KiB per record. Each record is one newline-terminated JSON event, so the
 //! objects Firehose writes are JSON Lines however it concatenates records.
 
+use super::{BatchApi, Encoded, Failure, all_failed, in_request_order};
 use aws_sdk_firehose::primitives::Blob;
 use aws_sdk_firehose::types::Record;
-use eventlab_schema::LabEvent;
-
-use super::{BatchApi, Failure, all_failed, in_request_order};
 
 #[derive(Debug, Clone)]
 pub struct FirehosePublisher {
@@ -23,23 +21,29 @@ impl FirehosePublisher {
     }
 }
 
-fn record_data(event: &LabEvent) -> String {
-    let mut data = event.to_json();
-    data.push('\n');
+/// The event's JSON and a newline: one JSON Lines line.
+fn record_data(event: &Encoded) -> Vec<u8> {
+    let mut data = Vec::with_capacity(event.json.len() + 1);
+    data.extend_from_slice(event.json.as_bytes());
+    data.push(b'\n');
     data
 }
+
+/// The per-record errors AWS documents for `PutRecordBatch`, both service-side. Any other
+/// code is reported at once.
+const TRANSIENT: &[&str] = &["ServiceUnavailableException", "InternalFailure"];
 
 impl BatchApi for FirehosePublisher {
     const MAX_ENTRIES: usize = 500;
     const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
     const MAX_ENTRY_BYTES: usize = 1000 * 1024;
 
-    fn entry_size(event: &LabEvent) -> usize {
-        record_data(event).len()
+    fn entry_size(event: &Encoded) -> usize {
+        event.json.len() + 1
     }
 
     /// Answers come back in request order.
-    async fn send(&self, events: &[(usize, &LabEvent)]) -> Vec<(usize, Result<String, Failure>)> {
+    async fn send(&self, events: &[(usize, &Encoded)]) -> Vec<(usize, Result<String, Failure>)> {
         let records = events
             .iter()
             .map(|(_, event)| {
@@ -62,8 +66,7 @@ impl BatchApi for FirehosePublisher {
             .request_responses()
             .iter()
             .map(|r| (r.record_id(), r.error_code(), r.error_message()));
-        // Per-record errors are service-side (unavailable, internal): worth one retry.
-        in_request_order(events, answers, |_| true)
+        in_request_order(events, answers, |code| TRANSIENT.contains(&code))
     }
 }
 
@@ -74,8 +77,8 @@ mod tests {
     use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 
     use super::*;
-    use crate::publish::{check, publish};
-    use crate::test_support::{events, oversized_events};
+    use crate::publish::plan;
+    use crate::test_support::{encoded, oversized_events, send_all};
 
     fn answering(fail: &'static [u32]) -> Rule {
         mock!(aws_sdk_firehose::Client::put_record_batch).then_compute_output(move |req| {
@@ -87,7 +90,7 @@ mod tests {
                     Some(&b'\n'),
                     "records are newline-terminated"
                 );
-                let event = LabEvent::from_json(record.data().as_ref()).unwrap();
+                let event = eventlab_schema::LabEvent::from_json(record.data().as_ref()).unwrap();
                 responses.push(if fail.contains(&event.seq) {
                     failed += 1;
                     PutRecordBatchResponseEntry::builder()
@@ -115,7 +118,7 @@ mod tests {
     async fn sends_up_to_500_records_a_request() {
         for (count, requests) in [(0, 0), (1, 1), (500, 1), (501, 2)] {
             let rule = answering(&[]);
-            let deliveries = publish(&publisher(&rule), &events(count)).await;
+            let deliveries = send_all(&publisher(&rule), &encoded(count)).await;
             assert_eq!(rule.num_calls(), requests, "{count} events");
             assert!(
                 deliveries
@@ -127,17 +130,17 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn failed_records_are_retried_once() {
+    async fn failed_records_are_retried() {
         let rule = answering(&[0]);
-        let deliveries = publish(&publisher(&rule), &events(2)).await;
-        assert_eq!(rule.num_calls(), 2);
+        let deliveries = send_all(&publisher(&rule), &encoded(2)).await;
+        assert_eq!(rule.num_calls(), 3, "the first try and two retries");
         assert!(deliveries[0].is_err() && deliveries[1].is_ok());
     }
 
     #[test]
     fn a_record_over_1000_kib_is_rejected_and_big_ones_split_by_bytes() {
         assert_eq!(
-            check::<FirehosePublisher>(&oversized_events(1000 * 1024))
+            plan::<FirehosePublisher>(&oversized_events(1000 * 1024))
                 .unwrap_err()
                 .index,
             1

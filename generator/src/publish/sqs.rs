@@ -1,9 +1,7 @@
 //! SQS: `SendMessageBatch`, at most 10 entries and 1 MiB (all bodies together) per request.
 
+use super::{BatchApi, Encoded, Failure, all_failed};
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
-use eventlab_schema::LabEvent;
-
-use super::{BatchApi, Failure, all_failed};
 
 #[derive(Debug, Clone)]
 pub struct SqsPublisher {
@@ -25,18 +23,18 @@ impl BatchApi for SqsPublisher {
     const MAX_REQUEST_BYTES: usize = 1024 * 1024;
     const MAX_ENTRY_BYTES: usize = 1024 * 1024;
 
-    fn entry_size(event: &LabEvent) -> usize {
-        event.to_json().len()
+    fn entry_size(event: &Encoded) -> usize {
+        event.json.len()
     }
 
     /// Entry ids are the events' indexes in the batch.
-    async fn send(&self, events: &[(usize, &LabEvent)]) -> Vec<(usize, Result<String, Failure>)> {
+    async fn send(&self, events: &[(usize, &Encoded)]) -> Vec<(usize, Result<String, Failure>)> {
         let entries = events
             .iter()
             .map(|(index, event)| {
                 SendMessageBatchRequestEntry::builder()
                     .id(index.to_string())
-                    .message_body(event.to_json())
+                    .message_body(event.json.clone())
                     .build()
                     .expect("id and body are set")
             })
@@ -71,13 +69,13 @@ impl BatchApi for SqsPublisher {
 
 #[cfg(test)]
 mod tests {
-    use aws_sdk_sqs::operation::send_message_batch::{SendMessageBatchError, SendMessageBatchOutput};
+    use aws_sdk_sqs::operation::send_message_batch::SendMessageBatchOutput;
     use aws_sdk_sqs::types::{BatchResultErrorEntry, SendMessageBatchResultEntry};
     use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 
     use super::*;
-    use crate::publish::{check, publish};
-    use crate::test_support::{events, oversized_events};
+    use crate::publish::plan;
+    use crate::test_support::{encoded, oversized_events, send_all};
 
     /// Accepts every entry except the ids in `fail`, which fail with `sender_fault`.
     fn answering(fail: &'static [&'static str], sender_fault: bool) -> Rule {
@@ -112,7 +110,7 @@ mod tests {
     async fn sends_in_chunks_of_ten() {
         for (count, requests) in [(0, 0), (1, 1), (10, 1), (11, 2), (500, 50)] {
             let rule = answering(&[], false);
-            let deliveries = publish(&publisher(&rule), &events(count)).await;
+            let deliveries = send_all(&publisher(&rule), &encoded(count)).await;
             assert_eq!(rule.num_calls(), requests, "{count} events");
             assert_eq!(deliveries.len(), count as usize);
             assert_eq!(
@@ -123,38 +121,69 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_transient_entry_failure_is_retried_once_and_a_sender_fault_is_not() {
+    async fn a_transient_entry_failure_is_retried_and_a_sender_fault_is_not() {
         let rule = answering(&["3"], false);
-        let deliveries = publish(&publisher(&rule), &events(5)).await;
-        assert_eq!(rule.num_calls(), 2);
+        let deliveries = send_all(&publisher(&rule), &encoded(5)).await;
+        assert_eq!(rule.num_calls(), 3, "the first try and two retries");
         assert!(deliveries[3].as_ref().unwrap_err().contains("InternalError"));
 
         let rule = answering(&["0"], true);
-        let deliveries = publish(&publisher(&rule), &events(2)).await;
+        let deliveries = send_all(&publisher(&rule), &encoded(2)).await;
         assert_eq!(rule.num_calls(), 1);
         assert!(deliveries[0].is_err() && deliveries[1].is_ok());
     }
 
-    #[tokio::test]
-    async fn a_failed_request_fails_its_entries_after_one_retry() {
-        let rule = mock!(aws_sdk_sqs::Client::send_message_batch).then_error(|| {
-            SendMessageBatchError::generic(aws_sdk_sqs::error::ErrorMetadata::builder().code("Unexpected").build())
+    /// A client whose SDK retries as the generator's does, without the waits.
+    fn retrying_publisher(rule: &Rule) -> SqsPublisher {
+        let client = mock_client!(aws_sdk_sqs, RuleMode::Sequential, [rule], |config| {
+            config.retry_config(
+                crate::publish::sdk_retry_config().with_initial_backoff(std::time::Duration::from_millis(1)),
+            )
         });
-        let deliveries = publish(&publisher(&rule), &events(3)).await;
-        assert_eq!(rule.num_calls(), 2);
+        SqsPublisher::new(client, "http://queue")
+    }
+
+    fn failing_with(code: &'static str) -> Rule {
+        let body = format!(r#"{{"__type": "{code}", "message": "{code} here"}}"#);
+        mock!(aws_sdk_sqs::Client::send_message_batch)
+            .sequence()
+            .http_status(400, Some(body))
+            .repeatedly()
+            .build()
+    }
+
+    #[tokio::test]
+    async fn a_request_that_cannot_succeed_fails_its_entries_at_once() {
+        let rule = failing_with("AccessDenied");
+        let deliveries = send_all(&retrying_publisher(&rule), &encoded(3)).await;
+        assert_eq!(rule.num_calls(), 1, "no retry can fix access denied");
+        for delivery in deliveries {
+            let error = delivery.unwrap_err();
+            assert!(
+                error.starts_with("SendMessageBatch failed") && error.contains("AccessDenied"),
+                "{error}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_throttled_request_is_retried_by_the_sdk_then_reported() {
+        let rule = failing_with("ThrottlingException");
+        let deliveries = send_all(&retrying_publisher(&rule), &encoded(2)).await;
+        assert_eq!(rule.num_calls(), 3, "the SDK's standard mode: three attempts");
         assert!(
             deliveries
                 .iter()
-                .all(|d| d.as_ref().unwrap_err().starts_with("SendMessageBatch failed"))
+                .all(|d| d.as_ref().unwrap_err().contains("ThrottlingException"))
         );
     }
 
     #[test]
     fn an_event_over_a_mebibyte_is_rejected_before_sending() {
         assert_eq!(
-            check::<SqsPublisher>(&oversized_events(1024 * 1024)).unwrap_err().index,
+            plan::<SqsPublisher>(&oversized_events(1024 * 1024)).unwrap_err().index,
             1
         );
-        assert!(check::<SqsPublisher>(&events(500)).is_ok());
+        assert!(plan::<SqsPublisher>(&encoded(500)).is_ok());
     }
 }
