@@ -20,7 +20,7 @@ BENCH := $(LOCAL_AWS) target/debug/eventlab-bench
 # `make bench BENCH_ARGS="--events 500 --rate 100"`; see `target/debug/eventlab-bench run --help`.
 BENCH_ARGS ?= --events 100 --rate 50
 
-.PHONY: help venv venv-aws venv-scan scan build zips-aws qemu up token curl demo bench sweep model down test unit lint criterion \
+.PHONY: help venv venv-aws venv-scan scan build zips-aws qemu up token curl demo bench sweep model down test unit lint criterion coldstart \
 	deploy destroy bench-aws token-aws api-key-aws curl-aws
 
 help: ## list the targets
@@ -80,8 +80,11 @@ token: ## print a fresh JWT for the API
 curl: ## print a ready-to-paste curl command with a fresh JWT
 	@$(LABCTL) curl
 
-demo: up ## make up, then bench all four services and write the report
-	$(BENCH) run $(BENCH_ARGS)
+# Processes per binary in the demo report's cold-start table.
+COLDSTARTS ?= 3
+
+demo: up ## make up, then bench all four services and the binaries' cold starts; write the report
+	$(BENCH) run $(BENCH_ARGS) --coldstart $(COLDSTARTS)
 
 bench: ## bench the running stack again (BENCH_ARGS to change the drive)
 	$(BENCH) run $(BENCH_ARGS)
@@ -91,6 +94,10 @@ sweep: ## rerun with different batching settings; chart latency against cost
 
 model: build ## model monthly cost per service from 1 to 100,000 events/s (no stack needed)
 	target/debug/eventlab-bench model --out bench/reports/model
+
+coldstart: build ## cold starts and request cost of the Lambda binaries: the local stack's build beside the release profile (~8 min to build from clean)
+	cargo build --release -p eventlab-generator -p eventlab-transformers --bins
+	$(BENCH) coldstart --build local=target/debug --build release=target/release $(COLDSTART_ARGS)
 
 criterion: ## in-process micro-benchmarks (a release build: ~15 min from clean)
 	cargo bench -p eventlab-bench --bench hot_paths

@@ -2,6 +2,7 @@
 //! and reports latency, delivery and batching cost side by side.
 
 pub mod charts;
+pub mod coldstart;
 pub mod cost;
 pub mod lambda_logs;
 pub mod model;

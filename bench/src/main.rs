@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use eventlab_bench::run::{Drive, Via};
-use eventlab_bench::{model, report, session, sweep};
+use eventlab_bench::{coldstart, model, report, session, sweep};
 use eventlab_schema::Service;
 
 #[derive(Parser)]
@@ -82,6 +82,10 @@ enum Command {
         /// Print the summary as JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Also start each of the stack's binaries (target/debug, what the local stack runs)
+        /// this many times under the bench's Runtime API: cold starts in the report.
+        #[arg(long, value_name = "PROCESSES")]
+        coldstart: Option<usize>,
     },
     /// Rerun with different batching settings and chart latency against cost.
     Sweep {
@@ -102,11 +106,59 @@ enum Command {
         #[arg(long, default_value = "notes/results.md")]
         out: PathBuf,
     },
+    /// Start each lab Lambda binary under a local Runtime API against the stack: INIT, CPU
+    /// and memory per cold start and per request, per build and generator strategy.
+    Coldstart(ColdstartArgs),
     /// Print a Cognito JWT for curl.
     Token {
         #[command(flatten)]
         stack: StackArgs,
     },
+}
+
+#[derive(Args, Clone)]
+struct ColdstartArgs {
+    #[arg(long, env = "EVENTLAB_OUTPUTS", default_value = ".state/local/outputs.json")]
+    outputs: PathBuf,
+    /// A build to measure as `label=folder` (repeatable); the folder holds the binaries.
+    #[arg(long = "build", value_parser = parse_build, default_value = "local=target/debug")]
+    builds: Vec<(String, PathBuf)>,
+    /// Functions to measure.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "generator,transform-sqs,transform-kinesis,transform-firehose,transform-eventbridge"
+    )]
+    functions: Vec<String>,
+    /// The generator's configuration strategies to compare.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "ssm-at-init,lookup-at-init,ssm-per-request"
+    )]
+    strategies: Vec<eventlab_generator::config::Strategy>,
+    /// Processes started per binary (cold starts).
+    #[arg(long, default_value_t = 5)]
+    cold: usize,
+    /// Warm one-event invocations per process.
+    #[arg(long, default_value_t = 20)]
+    warm: usize,
+    /// Warm large invocations per process (100 events, or what the source allows).
+    #[arg(long, default_value_t = 3)]
+    large: usize,
+    /// Where `coldstart.{json,md,svg}` go.
+    #[arg(long, default_value = "bench/reports/coldstart")]
+    out: PathBuf,
+    /// Print the report as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_build(raw: &str) -> Result<(String, PathBuf), String> {
+    let (label, folder) = raw
+        .split_once('=')
+        .ok_or("expected label=folder, e.g. release=target/release")?;
+    Ok((label.to_owned(), PathBuf::from(folder)))
 }
 
 #[tokio::main]
@@ -117,9 +169,25 @@ async fn main() -> Result<()> {
             drive,
             out,
             json,
+            coldstart,
         } => {
             let session = session::Session::open(&stack.outputs, &stack.credentials).await?;
-            let (summary, html) = session.run(&drive.services, &drive.drive(), &out).await?;
+            let plan = match coldstart {
+                Some(processes) => Some(coldstart::Plan {
+                    subjects: coldstart::subjects(
+                        &[("local".to_owned(), PathBuf::from("target/debug"))],
+                        &coldstart::FUNCTIONS.map(str::to_owned),
+                        &eventlab_generator::config::Strategy::ALL,
+                    )?,
+                    cold_starts: processes,
+                    warm: 10,
+                    large: 2,
+                }),
+                None => None,
+            };
+            let (summary, html) = session
+                .run(&drive.services, &drive.drive(), plan.as_ref(), &out)
+                .await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&summary)?);
             } else {
@@ -133,6 +201,29 @@ async fn main() -> Result<()> {
             println!("\nSweep report: {}", html.display());
         }
         Command::Model(args) => print!("{}", model::run(&args)?),
+        Command::Coldstart(args) => {
+            let stack = labctl::stack::Stack::load(&args.outputs)?;
+            let plan = coldstart::Plan {
+                subjects: coldstart::subjects(&args.builds, &args.functions, &args.strategies)?,
+                cold_starts: args.cold,
+                warm: args.warm,
+                large: args.large,
+            };
+            let report = coldstart::measure(&stack, &plan, |label| eprintln!("coldstart: {label}")).await?;
+            coldstart::write(&report, &args.out)?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!(
+                    "{}
+
+{}",
+                    coldstart::provenance(&report),
+                    coldstart::table(&report)
+                );
+                println!("Written to {}", args.out.display());
+            }
+        }
         Command::Notes { summary, out } => {
             let raw = std::fs::read_to_string(&summary)?;
             let summary: eventlab_bench::summary::Summary = serde_json::from_str(&raw)?;

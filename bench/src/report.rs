@@ -161,6 +161,9 @@ pub fn write(dir: &Path, summary: &Summary, lanes: &[LaneRun]) -> Result<PathBuf
     for (file, _, svg) in &charts {
         std::fs::write(dir.join(file), svg)?;
     }
+    if let Some(coldstart) = &summary.coldstart {
+        crate::coldstart::write(coldstart, dir)?;
+    }
     std::fs::write(dir.join("report.md"), markdown(summary, &charts))?;
     let html_path = dir.join("report.html");
     std::fs::write(&html_path, html(summary, &charts))?;
@@ -391,6 +394,14 @@ fn markdown(summary: &Summary, charts: &[(&str, &str, String)]) -> String {
     md.push_str(&reference_md(summary));
     md.push_str(&functions_md(summary));
     md.push_str(&cost_details_md(summary));
+    if let Some(coldstart) = &summary.coldstart {
+        let _ = write!(
+            md,
+            "\n## Cold starts, measured by the lab\n\n{}\n\n{}\n![Cold starts](coldstart.svg)\n",
+            crate::coldstart::provenance(coldstart),
+            crate::coldstart::table(coldstart)
+        );
+    }
     md
 }
 
@@ -547,7 +558,7 @@ fn cost_details_md(summary: &Summary) -> String {
     md
 }
 
-fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
@@ -663,6 +674,9 @@ fn html(summary: &Summary, charts: &[(&str, &str, String)]) -> String {
         "<p>Each item names where its quantity comes from: counted by the bench, measured from the functions' logs, modelled, or assumed. Prices: {} list prices from <code>bench/pricing/</code>, each with its source and date; no free tier subtracted (free tiers are monthly, per account: <code>model --free-tier</code>).</p>",
         summary.prices_region
     );
+    if let Some(coldstart) = &summary.coldstart {
+        h.push_str(&crate::coldstart::html(coldstart));
+    }
     h.push_str("</body></html>\n");
     h
 }
@@ -790,6 +804,7 @@ mod tests {
             },
             kinesis_shards: 1,
             prices_region: "us-east-1".into(),
+            coldstart: None,
             lanes: vec![lane],
         }
     }

@@ -87,6 +87,21 @@ impl RuntimeApi {
         self.shared.first_next.get().copied()
     }
 
+    /// Waits until the function first asks for an event (the end of its INIT) and says when.
+    pub async fn wait_for_first_next(&self, timeout: Duration) -> Result<Instant> {
+        let give_up = Instant::now() + timeout;
+        loop {
+            // The time is taken when the request arrives, so polling costs no precision.
+            if let Some(at) = self.first_next() {
+                return Ok(at);
+            }
+            if Instant::now() > give_up {
+                return Err(anyhow!("no request for an event within {timeout:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+
     /// Hands the function one event and waits for what it makes of it.
     pub async fn invoke(&self, event: Value, timeout: Duration) -> Result<Outcome> {
         let request_id = uuid::Uuid::now_v7().to_string();

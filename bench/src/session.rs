@@ -86,6 +86,7 @@ impl Session {
             drive: drive.clone(),
             kinesis_shards: stack.shards,
             prices_region: self.prices.region.clone(),
+            coldstart: None,
             lanes: lanes
                 .iter()
                 .zip(usages)
@@ -172,9 +173,21 @@ impl Session {
     }
 
     /// A full run: measure, then write `out/<bench_id>/`; returns the summary and `report.html`.
-    pub async fn run(&self, services: &[Service], drive: &Drive, out: &Path) -> Result<(Summary, PathBuf)> {
+    /// Drives `services`, then (with `coldstart`) measures the lab's binaries' cold starts,
+    /// and writes the report.
+    pub async fn run(
+        &self,
+        services: &[Service],
+        drive: &Drive,
+        coldstart: Option<&crate::coldstart::Plan>,
+        out: &Path,
+    ) -> Result<(Summary, PathBuf)> {
         let bench_id = new_bench_id();
-        let (summary, lanes) = self.measure(&bench_id, services, drive).await?;
+        let (mut summary, lanes) = self.measure(&bench_id, services, drive).await?;
+        if let Some(plan) = coldstart {
+            let progress = |label: &str| eprintln!("coldstart: {label}");
+            summary.coldstart = Some(crate::coldstart::measure(&self.lab.stack, plan, progress).await?);
+        }
         let html = crate::report::write(&out.join(&bench_id), &summary, &lanes)?;
         Ok((summary, html))
     }

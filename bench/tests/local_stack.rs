@@ -8,6 +8,7 @@ use eventlab_bench::cost::Origin;
 use eventlab_bench::run::{Drive, Via};
 use eventlab_bench::session::Session;
 use eventlab_bench::summary::{Environment, Summary};
+use eventlab_generator::config::Strategy;
 use eventlab_schema::Service;
 
 fn env_path(name: &str) -> PathBuf {
@@ -30,6 +31,21 @@ fn drive(via: Via, events: u32) -> Drive {
     }
 }
 
+/// Every binary the local stack runs, the generator per strategy, started twice each.
+fn coldstart_plan() -> eventlab_bench::coldstart::Plan {
+    let builds = [(
+        "local".to_owned(),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug"),
+    )];
+    let functions = eventlab_bench::coldstart::FUNCTIONS.map(str::to_owned);
+    eventlab_bench::coldstart::Plan {
+        subjects: eventlab_bench::coldstart::subjects(&builds, &functions, &Strategy::ALL).unwrap(),
+        cold_starts: 2,
+        warm: 3,
+        large: 1,
+    }
+}
+
 async fn session() -> Session {
     Session::open(&env_path("EVENTLAB_OUTPUTS"), &env_path("EVENTLAB_CREDENTIALS"))
         .await
@@ -37,10 +53,15 @@ async fn session() -> Session {
 }
 
 #[tokio::test]
+#[allow(clippy::too_many_lines)] // one run of the stack, every figure of it checked
 async fn a_small_run_over_all_four_services_accounts_for_every_event_and_writes_the_report() {
     let session = session().await;
     let out = std::env::temp_dir().join(format!("eventlab-bench-{}", uuid::Uuid::now_v7()));
-    let (summary, html_path) = session.run(&Service::ALL, &drive(Via::Api, 12), &out).await.unwrap();
+    let plan = coldstart_plan();
+    let (summary, html_path) = session
+        .run(&Service::ALL, &drive(Via::Api, 12), Some(&plan), &out)
+        .await
+        .unwrap();
 
     assert_eq!(summary.environment, Environment::LocalEmulator);
     assert!(summary.caveats.iter().any(|c| c.contains("not from AWS")));
@@ -124,6 +145,8 @@ async fn a_small_run_over_all_four_services_accounts_for_every_event_and_writes_
         );
         assert!(html.contains(&format!("<th>{}</th>", lane.service)));
     }
+    check_coldstart(&summary, &html, &markdown, dir);
+
     // Local figures beside the published AWS ones, labelled apart.
     let reference = &html[html.find("id=\"reference-table\"").expect("the reference table")..];
     assert!(reference.contains("this run, local emulator") && reference.contains("published AWS reference"));
@@ -229,4 +252,42 @@ async fn direct_publishing_isolates_the_service_and_accounts_for_every_event() {
                 .any(|i| i.item.starts_with("API Gateway"))
         );
     }
+}
+
+/// Cold starts: every binary of the stack, the generator per strategy, each measured and shown.
+fn check_coldstart(summary: &Summary, html: &str, markdown: &str, dir: &std::path::Path) {
+    let coldstart = summary.coldstart.as_ref().expect("the run asked for cold starts");
+    assert_eq!(
+        coldstart.rows.len(),
+        3 + 4,
+        "the generator's three strategies and four transformers"
+    );
+    for row in &coldstart.rows {
+        let label = row.subject.label();
+        assert_eq!(row.processes, 2, "{label}");
+        let (init_wall, init_cpu) = (row.init_wall.unwrap(), row.init_cpu.unwrap());
+        assert!(init_wall.p50 > 0.0 && init_cpu.p50 > 0.0, "{label}: INIT measured");
+        assert!(
+            init_cpu.max <= init_wall.max * 4.0,
+            "{label}: CPU within wall time × threads"
+        );
+        assert_eq!(
+            row.warm_wall.unwrap().count,
+            6,
+            "{label}: 3 warm invocations × 2 processes"
+        );
+        assert!(row.peak_rss_mib > 1.0, "{label}: peak RSS read");
+        if row.subject.function != "transform-eventbridge" {
+            assert!(
+                row.large_events > 1 && row.large_cpu_per_event_ms.unwrap() > 0.0,
+                "{label}"
+            );
+        }
+    }
+    assert!(html.contains("id=\"coldstart-table\"") && markdown.contains("## Cold starts, measured by the lab"));
+    let written_coldstart: eventlab_bench::coldstart::Report =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("coldstart.json")).unwrap()).unwrap();
+    let labels =
+        |r: &eventlab_bench::coldstart::Report| r.rows.iter().map(|row| row.subject.label()).collect::<Vec<_>>();
+    assert_eq!(labels(&written_coldstart), labels(coldstart));
 }

@@ -1,0 +1,638 @@
+//! Cold starts and warm invocations of the lab's own Lambda binaries, measured by the lab.
+//!
+//! Each binary runs as a process of this machine under the Lambda Runtime API the bench
+//! serves on 127.0.0.1 ([`crate::runtime_api`]), with the deployed function's environment,
+//! against the running stack: the generator reads its targets and publishes for real, the
+//! transformers write their results to the stack's bucket. Per process: INIT (exec → first
+//! `next`) in wall time and CPU, then one first invocation and the warm ones, each in wall
+//! time and CPU, and the peak RSS. CPU is the sum over the process's threads of the
+//! kernel's scheduler time (`/proc/<pid>/task/*/schedstat`, nanoseconds); peak RSS is
+//! `VmHWM`. These are host figures: Lambda's own INIT adds its sandbox and runtime start,
+//! and its CPU share depends on the memory size.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use base64::Engine;
+use chrono::Utc;
+use eventlab_generator::config::Strategy;
+use eventlab_schema::{FactSource, LabEvent, RunId, Service};
+use labctl::stack::Stack;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::runtime_api::{Outcome, RuntimeApi};
+use crate::stats::Latency;
+
+/// How long a function may take to start or answer before the measurement fails.
+const ANSWER_WITHIN: Duration = Duration::from_secs(60);
+
+/// One binary to measure: a function, the build it came from, and for the generator the
+/// configuration strategy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    pub function: String,
+    /// A label for the build (`local`, `release`, …).
+    pub build: String,
+    pub binary: PathBuf,
+    pub strategy: Option<Strategy>,
+}
+
+impl Subject {
+    pub fn label(&self) -> String {
+        match self.strategy {
+            Some(strategy) => format!("{} · {} · {strategy}", self.function, self.build),
+            None => format!("{} · {}", self.function, self.build),
+        }
+    }
+}
+
+/// What to measure and how much.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub subjects: Vec<Subject>,
+    /// Processes started per subject.
+    pub cold_starts: usize,
+    /// Warm one-event invocations per process, after the first.
+    pub warm: usize,
+    /// Warm large invocations per process (100 events, or the function's batch limit).
+    pub large: usize,
+}
+
+/// One invocation, as the process lived it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Invocation {
+    pub wall_ms: f64,
+    pub cpu_ms: f64,
+}
+
+/// One process: its INIT, its invocations and its peak memory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Process {
+    pub init: Invocation,
+    pub first: Invocation,
+    pub warm: Vec<Invocation>,
+    pub large: Vec<Invocation>,
+    pub peak_rss_kib: u64,
+}
+
+/// A subject's figures over its processes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub subject: Subject,
+    pub processes: usize,
+    pub init_wall: Option<Latency>,
+    pub init_cpu: Option<Latency>,
+    pub first_wall: Option<Latency>,
+    pub warm_wall: Option<Latency>,
+    pub warm_cpu: Option<Latency>,
+    /// Events in each large invocation (0 when the function has none).
+    pub large_events: u32,
+    pub large_cpu: Option<Latency>,
+    /// Median CPU of a large invocation divided by its events.
+    pub large_cpu_per_event_ms: Option<f64>,
+    /// The highest peak RSS of its processes, in MiB.
+    pub peak_rss_mib: f64,
+}
+
+/// Everything one `coldstart` run measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub created_at: chrono::DateTime<Utc>,
+    /// Where the functions' AWS calls went: the emulator's endpoint, or `None` for AWS.
+    pub endpoint: Option<String>,
+    pub host: String,
+    pub cold_starts: usize,
+    pub warm: usize,
+    pub rows: Vec<Row>,
+}
+
+/// The deployed functions, by the lab's name for them.
+pub const FUNCTIONS: [&str; 5] = [
+    "generator",
+    "transform-sqs",
+    "transform-kinesis",
+    "transform-firehose",
+    "transform-eventbridge",
+];
+
+/// `label=folder` pairs into subjects: every listed function from each folder, and the
+/// generator once per strategy.
+pub fn subjects(builds: &[(String, PathBuf)], functions: &[String], strategies: &[Strategy]) -> Result<Vec<Subject>> {
+    let mut subjects = Vec::new();
+    for (build, folder) in builds {
+        for function in functions {
+            if !FUNCTIONS.contains(&function.as_str()) {
+                bail!("unknown function {function:?}: one of {}", FUNCTIONS.join(", "));
+            }
+            let binary = folder.join(function);
+            if !binary.is_file() {
+                bail!(
+                    "{} is missing: build it first (`cargo build` for target/debug, `make coldstart` builds the release profile)",
+                    binary.display()
+                );
+            }
+            let per_strategy: Vec<Option<Strategy>> = if function == "generator" {
+                strategies.iter().copied().map(Some).collect()
+            } else {
+                vec![None]
+            };
+            for strategy in per_strategy {
+                subjects.push(Subject {
+                    function: function.clone(),
+                    build: build.clone(),
+                    binary: binary.clone(),
+                    strategy,
+                });
+            }
+        }
+    }
+    Ok(subjects)
+}
+
+/// Measures every subject of `plan` against `stack`, one process at a time.
+pub async fn measure(stack: &Stack, plan: &Plan, progress: impl Fn(&str)) -> Result<Report> {
+    let config = stack.sdk_config().await;
+    let lambda = aws_sdk_lambda::Client::new(&config);
+    let credentials = child_credentials(&config).await?;
+    let mut environments = BTreeMap::new();
+    for function in FUNCTIONS {
+        environments.insert(function, deployed_environment(&lambda, stack, function).await?);
+    }
+    let mut rows = Vec::new();
+    for subject in &plan.subjects {
+        progress(&subject.label());
+        let mut env = environments
+            .get(subject.function.as_str())
+            .cloned()
+            .context("a lab function")?;
+        env.extend(credentials.iter().cloned());
+        if let Some(strategy) = subject.strategy {
+            env.extend(strategy_environment(stack, strategy));
+        }
+        let mut processes = Vec::new();
+        for _ in 0..plan.cold_starts {
+            processes.push(one_process(stack, subject, &env, plan).await?);
+        }
+        rows.push(row(subject, &processes, large_events(stack, &subject.function)));
+    }
+    Ok(Report {
+        created_at: Utc::now(),
+        endpoint: stack.endpoint_url.clone(),
+        host: host_description(),
+        cold_starts: plan.cold_starts,
+        warm: plan.warm,
+        rows,
+    })
+}
+
+/// The deployed function's own variables, plus what the Lambda service sets for a runtime.
+async fn deployed_environment(
+    lambda: &aws_sdk_lambda::Client,
+    stack: &Stack,
+    function: &str,
+) -> Result<Vec<(String, String)>> {
+    let name = stack
+        .functions
+        .get(function)
+        .with_context(|| format!("the stack's outputs name no function {function}"))?;
+    let configuration = lambda
+        .get_function_configuration()
+        .function_name(name)
+        .send()
+        .await
+        .with_context(|| format!("reading {name}'s configuration"))?;
+    let mut env: Vec<(String, String)> = configuration
+        .environment()
+        .and_then(|e| e.variables())
+        .map(|vars| vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    let memory = configuration.memory_size().unwrap_or(128).to_string();
+    env.extend([
+        ("AWS_LAMBDA_FUNCTION_NAME".to_owned(), name.clone()),
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE".to_owned(), memory),
+        ("AWS_LAMBDA_FUNCTION_VERSION".to_owned(), "$LATEST".to_owned()),
+        ("AWS_LAMBDA_LOG_GROUP_NAME".to_owned(), format!("/aws/lambda/{name}")),
+        ("AWS_LAMBDA_LOG_STREAM_NAME".to_owned(), "coldstart".to_owned()),
+        ("AWS_REGION".to_owned(), stack.region.clone()),
+    ]);
+    // The emulator passes its endpoint to the functions it runs; so does this harness.
+    if let Some(endpoint) = &stack.endpoint_url {
+        env.push(("AWS_ENDPOINT_URL".to_owned(), endpoint.clone()));
+    }
+    Ok(env)
+}
+
+/// The caller's credentials, as a Lambda's environment carries its role's.
+async fn child_credentials(config: &aws_config::SdkConfig) -> Result<Vec<(String, String)>> {
+    use aws_credential_types::provider::ProvideCredentials;
+    let provider = config.credentials_provider().context("no credentials configured")?;
+    let credentials = provider.provide_credentials().await?;
+    let mut env = vec![
+        ("AWS_ACCESS_KEY_ID".to_owned(), credentials.access_key_id().to_owned()),
+        (
+            "AWS_SECRET_ACCESS_KEY".to_owned(),
+            credentials.secret_access_key().to_owned(),
+        ),
+    ];
+    if let Some(token) = credentials.session_token() {
+        env.push(("AWS_SESSION_TOKEN".to_owned(), token.to_owned()));
+    }
+    Ok(env)
+}
+
+/// What the generator needs for `strategy` beyond its deployed environment.
+fn strategy_environment(stack: &Stack, strategy: Strategy) -> Vec<(String, String)> {
+    let mut env = vec![(
+        eventlab_generator::config::TARGETS_FROM.to_owned(),
+        strategy.as_str().to_owned(),
+    )];
+    if strategy == Strategy::LookupAtInit {
+        let queue_name = stack.sqs_queue_url.rsplit('/').next().unwrap_or_default();
+        let names = [
+            stack.eventbridge_bus_name.as_str(),
+            queue_name,
+            stack.kinesis_stream_name.as_str(),
+            stack.firehose_stream_name.as_str(),
+        ];
+        for (key, name) in eventlab_generator::config::LOOKUP_NAMES.iter().zip(names) {
+            env.push(((*key).to_owned(), name.to_owned()));
+        }
+    }
+    env
+}
+
+/// Events in one large invocation of `function`: 100, or what its source allows.
+fn large_events(stack: &Stack, function: &str) -> u32 {
+    match function {
+        "generator" => 100.min(stack.max_events_per_request),
+        "transform-sqs" => 10,
+        "transform-eventbridge" => 0,
+        _ => 100,
+    }
+}
+
+/// A process killed when dropped.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn one_process(stack: &Stack, subject: &Subject, env: &[(String, String)], plan: &Plan) -> Result<Process> {
+    let api = RuntimeApi::start().await?;
+    let run_id: RunId = format!("coldstart-{}", &uuid::Uuid::now_v7().simple().to_string()[20..]).parse()?;
+    let started = Instant::now();
+    let child = Command::new(&subject.binary)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .env("AWS_LAMBDA_RUNTIME_API", api.address())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("starting {}", subject.binary.display()))?;
+    let mut process = Running(child);
+    let pid = process.0.id();
+    let init_end = api.wait_for_first_next(ANSWER_WITHIN).await.with_context(|| {
+        format!(
+            "{} never asked for an event: {:?}",
+            subject.label(),
+            process.0.try_wait()
+        )
+    })?;
+    let init = Invocation {
+        wall_ms: init_end.duration_since(started).as_secs_f64() * 1000.0,
+        cpu_ms: cpu_ms(pid)?,
+    };
+    let large = large_events(stack, &subject.function);
+    let first = invoke(&api, pid, subject, event_for(stack, &subject.function, 1, &run_id)).await?;
+    let mut warm = Vec::with_capacity(plan.warm);
+    for _ in 0..plan.warm {
+        warm.push(invoke(&api, pid, subject, event_for(stack, &subject.function, 1, &run_id)).await?);
+    }
+    let mut large_runs = Vec::new();
+    for _ in 0..if large > 0 { plan.large } else { 0 } {
+        large_runs.push(invoke(&api, pid, subject, event_for(stack, &subject.function, large, &run_id)).await?);
+    }
+    let peak_rss_kib = peak_rss_kib(pid)?;
+    drop(process);
+    Ok(Process {
+        init,
+        first,
+        warm,
+        large: large_runs,
+        peak_rss_kib,
+    })
+}
+
+async fn invoke(api: &RuntimeApi, pid: u32, subject: &Subject, event: Value) -> Result<Invocation> {
+    let cpu_before = cpu_ms(pid)?;
+    let started = Instant::now();
+    let outcome = api.invoke(event, ANSWER_WITHIN).await?;
+    let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let cpu_ms = cpu_ms(pid)? - cpu_before;
+    check_answer(&subject.function, &outcome).with_context(|| subject.label())?;
+    Ok(Invocation { wall_ms, cpu_ms })
+}
+
+/// A measurement only counts if the function did its job.
+fn check_answer(function: &str, outcome: &Outcome) -> Result<()> {
+    let Outcome::Response { body, .. } = outcome else {
+        bail!("the function failed: {outcome:?}");
+    };
+    let ok = match function {
+        "generator" => body["statusCode"] == 200,
+        "transform-sqs" | "transform-kinesis" => body["batchItemFailures"].as_array().is_some_and(Vec::is_empty),
+        "transform-firehose" => body["records"]
+            .as_array()
+            .is_some_and(|records| records.iter().all(|r| r["result"] == "Ok")),
+        _ => body["rejected"] == 0,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(anyhow!("unexpected answer: {body}"))
+    }
+}
+
+/// The process's CPU so far: user and system time of its live threads, from the scheduler.
+#[allow(clippy::cast_precision_loss)]
+pub fn cpu_ms(pid: u32) -> Result<f64> {
+    let mut nanos: u64 = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))? {
+        let path = task?.path().join("schedstat");
+        // A thread may end between listing and reading.
+        if let Ok(stat) = std::fs::read_to_string(&path) {
+            nanos += stat
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+    }
+    Ok(nanos as f64 / 1e6)
+}
+
+/// The process's peak resident set (`VmHWM`), in KiB.
+pub fn peak_rss_kib(pid: u32) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+        .context("no VmHWM in /proc/<pid>/status")
+}
+
+fn host_description() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned())
+            })
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    format!(
+        "{cpu}, {} cores",
+        std::thread::available_parallelism().map_or(1, usize::from)
+    )
+}
+
+fn lab_event(service: Service, run_id: &RunId, seq: u32) -> LabEvent {
+    LabEvent {
+        time: Utc::now(),
+        id: u16::try_from(seq % 1000 + 1).unwrap_or(1),
+        service,
+        random_fact: "Cold starts are measured from exec to the first request for work.".to_owned(),
+        event_id: uuid::Uuid::now_v7(),
+        run_id: run_id.clone(),
+        seq,
+        fact_source: FactSource::Fallback,
+        requested_by: "coldstart".to_owned(),
+        padding: String::new(),
+    }
+}
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The event `function` gets from its service, carrying `count` lab events.
+pub fn event_for(stack: &Stack, function: &str, count: u32, run_id: &RunId) -> Value {
+    let events = |service| (0..count).map(move |seq| lab_event(service, run_id, seq).to_json());
+    let arn = |kind: &str, name: &str| format!("arn:aws:{kind}:{}:000000000000:{name}", stack.region);
+    match function {
+        "generator" => api_request("/sqs", &json!({"count": count, "run_id": run_id.as_str()}).to_string()),
+        "transform-sqs" => {
+            let records: Vec<Value> = events(Service::Sqs)
+                .enumerate()
+                .map(|(i, body)| {
+                    json!({
+                        "messageId": format!("m-{i}"), "receiptHandle": "r", "body": body, "md5OfBody": "",
+                        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": Utc::now().timestamp_millis().to_string(),
+                                       "SenderId": "coldstart", "ApproximateFirstReceiveTimestamp": Utc::now().timestamp_millis().to_string()},
+                        "messageAttributes": {}, "eventSource": "aws:sqs",
+                        "eventSourceARN": arn("sqs", "coldstart"), "awsRegion": stack.region
+                    })
+                })
+                .collect();
+            json!({ "Records": records })
+        }
+        "transform-kinesis" => {
+            let records: Vec<Value> = events(Service::Kinesis)
+                .enumerate()
+                .map(|(i, data)| {
+                    json!({
+                        "kinesis": {"kinesisSchemaVersion": "1.0", "partitionKey": "7", "sequenceNumber": (i + 1).to_string(),
+                                    "data": b64(data.as_bytes()), "approximateArrivalTimestamp": Utc::now().timestamp()},
+                        "eventSource": "aws:kinesis", "eventVersion": "1.0",
+                        "eventID": format!("shardId-000000000000:{}", i + 1), "eventName": "aws:kinesis:record",
+                        "invokeIdentityArn": arn("iam", "role/coldstart"), "awsRegion": stack.region,
+                        "eventSourceARN": arn("kinesis", "stream/coldstart")
+                    })
+                })
+                .collect();
+            json!({ "Records": records })
+        }
+        "transform-firehose" => {
+            let records: Vec<Value> = events(Service::Firehose)
+                .enumerate()
+                .map(|(i, data)| {
+                    json!({"recordId": format!("r-{i}"), "approximateArrivalTimestamp": Utc::now().timestamp_millis(),
+                           "data": b64(format!("{data}\n").as_bytes())})
+                })
+                .collect();
+            json!({
+                "invocationId": "coldstart", "region": stack.region,
+                "deliveryStreamArn": arn("firehose", "deliverystream/coldstart"), "records": records
+            })
+        }
+        _ => {
+            let detail: Value =
+                serde_json::from_str(&lab_event(Service::EventBridge, run_id, 0).to_json()).expect("an event is JSON");
+            json!({
+                "version": "0", "id": uuid::Uuid::now_v7().to_string(), "detail-type": eventlab_schema::EVENTBRIDGE_DETAIL_TYPE,
+                "source": eventlab_schema::EVENTBRIDGE_SOURCE, "account": "000000000000", "time": Utc::now().to_rfc3339(),
+                "region": stack.region, "resources": [], "detail": detail
+            })
+        }
+    }
+}
+
+/// An HTTP API (payload 2.0) request as API Gateway hands it to the generator after the JWT
+/// authorizer passed it.
+pub fn api_request(path: &str, body: &str) -> Value {
+    json!({
+        "version": "2.0",
+        "routeKey": format!("ANY {path}"),
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json"},
+        "requestContext": {
+            "accountId": "000000000000", "apiId": "harness", "domainName": "harness.local",
+            "domainPrefix": "harness", "requestId": uuid::Uuid::now_v7().to_string(), "routeKey": format!("ANY {path}"),
+            "stage": "$default", "time": "23/Nov/2026:10:00:00 +0000", "timeEpoch": 0,
+            "authorizer": {"jwt": {"claims": {"sub": "harness"}, "scopes": null}},
+            "http": {"method": "POST", "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "eventlab-bench"}
+        },
+        "body": body,
+        "isBase64Encoded": false
+    })
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn row(subject: &Subject, processes: &[Process], large_events: u32) -> Row {
+    let all = |pick: fn(&Process) -> Vec<f64>| -> Vec<f64> { processes.iter().flat_map(pick).collect() };
+    let large_cpu = Latency::of(&all(|p| p.large.iter().map(|i| i.cpu_ms).collect()));
+    Row {
+        subject: subject.clone(),
+        processes: processes.len(),
+        init_wall: Latency::of(&all(|p| vec![p.init.wall_ms])),
+        init_cpu: Latency::of(&all(|p| vec![p.init.cpu_ms])),
+        first_wall: Latency::of(&all(|p| vec![p.first.wall_ms])),
+        warm_wall: Latency::of(&all(|p| p.warm.iter().map(|i| i.wall_ms).collect())),
+        warm_cpu: Latency::of(&all(|p| p.warm.iter().map(|i| i.cpu_ms).collect())),
+        large_events,
+        large_cpu_per_event_ms: large_cpu
+            .filter(|_| large_events > 0)
+            .map(|l| l.p50 / f64::from(large_events)),
+        large_cpu,
+        peak_rss_mib: processes.iter().map(|p| p.peak_rss_kib).max().unwrap_or(0) as f64 / 1024.0,
+    }
+}
+
+/// The figures as a Markdown table (also the terminal's).
+pub fn table(report: &Report) -> String {
+    use std::fmt::Write;
+    let ms = |l: &Option<Latency>| l.map_or_else(|| "–".to_owned(), |l| format!("{:.1}", l.p50));
+    let mut out = String::from(
+        "| function · build · strategy | INIT wall ms | INIT CPU ms | first invoke wall ms | warm 1-event wall ms | warm 1-event CPU ms | CPU ms per large invoke (events) | CPU ms per event | peak RSS MiB |\n|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for row in &report.rows {
+        let large = match row.large_cpu {
+            Some(l) => format!("{:.2} ({})", l.p50, row.large_events),
+            None => "–".to_owned(),
+        };
+        let per_event = row
+            .large_cpu_per_event_ms
+            .map_or_else(|| "–".to_owned(), |v| format!("{v:.3}"));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {:.2} | {large} | {per_event} | {:.1} |",
+            row.subject.label(),
+            ms(&row.init_wall),
+            ms(&row.init_cpu),
+            ms(&row.first_wall),
+            ms(&row.warm_wall),
+            row.warm_cpu.map_or(0.0, |l| l.p50),
+            row.peak_rss_mib,
+        );
+    }
+    out
+}
+
+/// What the figures are, for every place they are shown.
+pub fn provenance(report: &Report) -> String {
+    let against = report
+        .endpoint
+        .as_ref()
+        .map_or_else(|| "AWS".to_owned(), |e| format!("the emulator at {e}"));
+    format!(
+        "Measured on this machine ({}), {}; each binary as a process under the bench's Lambda Runtime API, against {against}: {} cold starts per row, {} warm invocations each. Medians (p50). CPU is user+system time from the scheduler; RSS is VmHWM. Host figures, not Lambda's: Lambda adds its sandbox start to INIT and scales CPU with memory.",
+        report.host,
+        report.created_at.format("%Y-%m-%d %H:%M UTC"),
+        report.cold_starts,
+        report.warm
+    )
+}
+
+/// The report's section: provenance, table and chart.
+pub fn html(report: &Report) -> String {
+    use std::fmt::Write;
+    let mut h = String::from("<h2 id=\"coldstart\">Cold starts, measured by the lab</h2>\n");
+    let _ = writeln!(
+        h,
+        "<p class=\"local\">{}</p>",
+        crate::report::escape(&provenance(report))
+    );
+    h.push_str("<table id=\"coldstart-table\"><thead><tr>");
+    let mut lines = table(report).lines().map(str::to_owned).collect::<Vec<_>>().into_iter();
+    let cells = |line: &str| -> Vec<String> {
+        line.trim_matches('|')
+            .split(" | ")
+            .map(|c| c.trim().to_owned())
+            .collect()
+    };
+    for cell in cells(&lines.next().unwrap_or_default()) {
+        let _ = write!(h, "<th>{}</th>", crate::report::escape(&cell));
+    }
+    h.push_str("</tr></thead><tbody>\n");
+    for line in lines.skip(1) {
+        h.push_str("<tr>");
+        for cell in cells(&line) {
+            let _ = write!(h, "<td>{}</td>", crate::report::escape(&cell));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>\n");
+    let _ = writeln!(h, "<figure aria-label=\"Cold starts\">{}</figure>", chart(report));
+    h
+}
+
+/// The chart: INIT and per-request figures per subject, medians, on a log scale.
+pub fn chart(report: &Report) -> String {
+    let categories: Vec<String> = report.rows.iter().map(|r| r.subject.label()).collect();
+    let p50 = |pick: fn(&Row) -> Option<Latency>| report.rows.iter().map(|r| pick(r).map_or(0.0, |l| l.p50)).collect();
+    crate::charts::grouped_bars(
+        "Cold start and request cost per binary (medians, measured on this host)",
+        "milliseconds (log)",
+        &categories,
+        &[
+            ("INIT wall", p50(|r| r.init_wall)),
+            ("INIT CPU", p50(|r| r.init_cpu)),
+            ("warm 1-event wall", p50(|r| r.warm_wall)),
+            ("warm 1-event CPU", p50(|r| r.warm_cpu)),
+        ],
+        true,
+    )
+}
+
+/// Writes `coldstart.json`, `coldstart.md` and `coldstart.svg` into `out`.
+pub fn write(report: &Report, out: &Path) -> Result<()> {
+    std::fs::create_dir_all(out)?;
+    std::fs::write(out.join("coldstart.json"), serde_json::to_string_pretty(report)?)?;
+    std::fs::write(
+        out.join("coldstart.md"),
+        format!("{}\n\n{}", provenance(report), table(report)),
+    )?;
+    std::fs::write(out.join("coldstart.svg"), chart(report))?;
+    Ok(())
+}
