@@ -636,3 +636,63 @@ pub fn write(report: &Report, out: &Path) -> Result<()> {
     std::fs::write(out.join("coldstart.svg"), chart(report))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn this_process_has_cpu_time_and_a_peak_rss() {
+        let pid = std::process::id();
+        let before = cpu_ms(pid).unwrap();
+        let mut x = 0_u64;
+        for i in 0..5_000_000_u64 {
+            x = std::hint::black_box(x.wrapping_add(i * i));
+        }
+        assert!(cpu_ms(pid).unwrap() > before, "{x}");
+        assert!(peak_rss_kib(pid).unwrap() > 100);
+    }
+
+    #[test]
+    fn subjects_are_one_per_build_function_and_generator_strategy() {
+        let folder = std::env::temp_dir().join(format!("eventlab-coldstart-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&folder).unwrap();
+        for name in ["generator", "transform-sqs"] {
+            std::fs::write(folder.join(name), b"").unwrap();
+        }
+        let builds = [("a".to_owned(), folder.clone()), ("b".to_owned(), folder.clone())];
+        let functions = ["generator".to_owned(), "transform-sqs".to_owned()];
+        let listed = subjects(&builds, &functions, &Strategy::ALL).unwrap();
+        let labels: Vec<String> = listed.iter().map(Subject::label).collect();
+        assert_eq!(labels.len(), 2 * (3 + 1));
+        assert_eq!(labels[0], "generator · a · ssm-at-init");
+        assert_eq!(labels[3], "transform-sqs · a");
+
+        let err = subjects(&builds, &["transform-sns".to_owned()], &Strategy::ALL).unwrap_err();
+        assert!(err.to_string().contains("unknown function"), "{err}");
+        let err = subjects(&builds, &["transform-kinesis".to_owned()], &Strategy::ALL).unwrap_err();
+        assert!(err.to_string().contains("is missing"), "{err}");
+        std::fs::remove_dir_all(folder).unwrap();
+    }
+
+    #[test]
+    fn only_an_answer_that_did_the_job_counts() {
+        let response = |body: Value| Outcome::Response {
+            request_id: "r".into(),
+            body,
+        };
+        assert!(check_answer("generator", &response(json!({"statusCode": 200}))).is_ok());
+        assert!(check_answer("generator", &response(json!({"statusCode": 502}))).is_err());
+        assert!(check_answer("transform-sqs", &response(json!({"batchItemFailures": []}))).is_ok());
+        let failed = json!({"batchItemFailures": [{"itemIdentifier": "m-0"}]});
+        assert!(check_answer("transform-kinesis", &response(failed)).is_err());
+        let records = json!({"records": [{"result": "Ok"}, {"result": "ProcessingFailed"}]});
+        assert!(check_answer("transform-firehose", &response(records)).is_err());
+        assert!(check_answer("transform-eventbridge", &response(json!({"written": 1, "rejected": 0}))).is_ok());
+        let error = Outcome::Error {
+            request_id: "r".into(),
+            body: json!({"errorType": "boom"}),
+        };
+        assert!(check_answer("generator", &error).is_err());
+    }
+}
