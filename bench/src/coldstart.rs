@@ -529,32 +529,51 @@ fn row(subject: &Subject, processes: &[Process], large_events: u32) -> Row {
     }
 }
 
+/// The table's columns.
+const HEADINGS: [&str; 9] = [
+    "function · build · strategy",
+    "INIT wall ms",
+    "INIT CPU ms",
+    "first invoke wall ms",
+    "warm 1-event wall ms",
+    "warm 1-event CPU ms",
+    "CPU ms per large invoke (events)",
+    "CPU ms per event",
+    "peak RSS MiB",
+];
+
+/// Each row's cells, formatted once for every rendering.
+fn cells(report: &Report) -> Vec<[String; 9]> {
+    let none = || "–".to_owned();
+    let p50 = |l: Option<Latency>, digits: usize| l.map_or_else(none, |l| format!("{:.digits$}", l.p50));
+    report
+        .rows
+        .iter()
+        .map(|row| {
+            let large = row
+                .large_cpu
+                .map_or_else(none, |l| format!("{:.2} ({})", l.p50, row.large_events));
+            [
+                row.subject.label(),
+                p50(row.init_wall, 1),
+                p50(row.init_cpu, 1),
+                p50(row.first_wall, 1),
+                p50(row.warm_wall, 1),
+                p50(row.warm_cpu, 2),
+                large,
+                row.large_cpu_per_event_ms.map_or_else(none, |v| format!("{v:.3}")),
+                format!("{:.1}", row.peak_rss_mib),
+            ]
+        })
+        .collect()
+}
+
 /// The figures as a Markdown table (also the terminal's).
 pub fn table(report: &Report) -> String {
     use std::fmt::Write;
-    let ms = |l: &Option<Latency>| l.map_or_else(|| "–".to_owned(), |l| format!("{:.1}", l.p50));
-    let mut out = String::from(
-        "| function · build · strategy | INIT wall ms | INIT CPU ms | first invoke wall ms | warm 1-event wall ms | warm 1-event CPU ms | CPU ms per large invoke (events) | CPU ms per event | peak RSS MiB |\n|---|---|---|---|---|---|---|---|---|\n",
-    );
-    for row in &report.rows {
-        let large = match row.large_cpu {
-            Some(l) => format!("{:.2} ({})", l.p50, row.large_events),
-            None => "–".to_owned(),
-        };
-        let per_event = row
-            .large_cpu_per_event_ms
-            .map_or_else(|| "–".to_owned(), |v| format!("{v:.3}"));
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {:.2} | {large} | {per_event} | {:.1} |",
-            row.subject.label(),
-            ms(&row.init_wall),
-            ms(&row.init_cpu),
-            ms(&row.first_wall),
-            ms(&row.warm_wall),
-            row.warm_cpu.map_or(0.0, |l| l.p50),
-            row.peak_rss_mib,
-        );
+    let mut out = format!("| {} |\n|{}\n", HEADINGS.join(" | "), "---|".repeat(HEADINGS.len()));
+    for row in cells(report) {
+        let _ = writeln!(out, "| {} |", row.join(" | "));
     }
     out
 }
@@ -584,20 +603,13 @@ pub fn html(report: &Report) -> String {
         crate::report::escape(&provenance(report))
     );
     h.push_str("<table id=\"coldstart-table\"><thead><tr>");
-    let mut lines = table(report).lines().map(str::to_owned).collect::<Vec<_>>().into_iter();
-    let cells = |line: &str| -> Vec<String> {
-        line.trim_matches('|')
-            .split(" | ")
-            .map(|c| c.trim().to_owned())
-            .collect()
-    };
-    for cell in cells(&lines.next().unwrap_or_default()) {
-        let _ = write!(h, "<th>{}</th>", crate::report::escape(&cell));
+    for heading in HEADINGS {
+        let _ = write!(h, "<th>{}</th>", crate::report::escape(heading));
     }
     h.push_str("</tr></thead><tbody>\n");
-    for line in lines.skip(1) {
+    for row in cells(report) {
         h.push_str("<tr>");
-        for cell in cells(&line) {
+        for cell in row {
             let _ = write!(h, "<td>{}</td>", crate::report::escape(&cell));
         }
         h.push_str("</tr>\n");
