@@ -144,6 +144,7 @@ down: ## destroy the stack and stop MiniStack
 
 lint: ## rustfmt, clippy and terraform fmt
 	cargo fmt --all -- --check
+	scripts/check-profile.sh
 	cargo clippy --workspace --all-targets -- -D warnings
 	terraform fmt -check -recursive terraform
 
