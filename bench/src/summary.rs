@@ -23,10 +23,10 @@ pub enum Environment {
 /// Said at the top of every local report.
 pub const LOCAL_CAVEATS: &[&str] = &[
     "These figures come from MiniStack, a local AWS emulator, not from AWS: absolute latencies are the emulator's and the host's.",
-    "The emulator runs Lambdas as host processes (x86_64 debug builds), not arm64 release builds in Firecracker.",
+    "The emulator runs Lambdas as host processes (x86_64 dev-profile builds, dependencies optimised), not arm64 release builds in Firecracker.",
     "The emulator's Firehose does not buffer: one processor call and one S3 object per record, inside PutRecordBatch, so Firehose's batching and S3 PUT counts are not AWS's.",
     "The emulator ignores the SQS event source mapping's batching window.",
-    "Costs are AWS list prices applied to the counts measured here. Lambda durations and log bytes are read from the functions' REPORT lines and log groups on the emulator: host x86_64 debug builds, not arm64 release builds, so they overstate AWS's.",
+    "Costs are AWS list prices applied to the counts measured here. Lambda durations and log bytes are read from the functions' REPORT lines and log groups on the emulator: host x86_64 dev-profile builds, not arm64 release builds, so they overstate AWS's.",
     "Latency on AWS differs in kind: the published AWS reference figures beside each local figure are another account's measurements, shown for comparison, never merged with these.",
 ];
 
@@ -348,4 +348,8 @@ pub struct Summary {
     /// The lab's binaries started cold and invoked warm, when the run asked for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coldstart: Option<crate::coldstart::Report>,
+    /// Each lane's dead-letter or on-failure queue, read after the run (empty when the
+    /// stack's outputs name none, or they could not be read).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failure_queues: Vec<crate::failures::QueueDepth>,
 }
