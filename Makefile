@@ -7,6 +7,8 @@ SHELL := bash
 
 MINISTACK_VERSION := 1.5.33
 CRYPTOGRAPHY_VERSION := 50.0.2
+# MiniStack answers CBOR (the Rust SDK's protocol for CloudWatch) only with cbor2 beside it.
+CBOR2_VERSION := 6.2.1
 
 # The learner's stack; `make test` uses its own (STACK=test, PORT=4599).
 STACK ?= local
@@ -35,7 +37,7 @@ venv: .venv/.installed ## install MiniStack (pinned) into .venv
 .venv/.installed: Makefile
 	python3 -m venv .venv
 	.venv/bin/pip install --quiet --disable-pip-version-check \
-	  ministack==$(MINISTACK_VERSION) cryptography==$(CRYPTOGRAPHY_VERSION)
+	  ministack==$(MINISTACK_VERSION) cryptography==$(CRYPTOGRAPHY_VERSION) cbor2==$(CBOR2_VERSION)
 	touch $@
 
 venv-aws: .venv/.installed-aws ## install cargo-lambda and zig (pinned) into .venv for the arm64 build

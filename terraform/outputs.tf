@@ -125,3 +125,13 @@ output "batching" {
     firehose_buffering_interval_seconds = var.firehose_buffering_interval_seconds
   }
 }
+
+output "failure_queue_urls" {
+  description = "Each lane's dead-letter or on-failure queue (Firehose has none: its failures go to errors/firehose/ in the bucket). The bench reports their depth after a run."
+  value       = { for lane, queue in local.failure_queues : lane => queue.url }
+}
+
+output "alarm_topic_arn" {
+  description = "The SNS topic the lab's CloudWatch alarms notify (alarm_email subscribes an address to it)."
+  value       = aws_sns_topic.alarms.arn
+}

@@ -22,6 +22,7 @@ provider "aws" {
     content {
       apigatewayv2   = endpoints.value
       budgets        = endpoints.value
+      cloudwatch     = endpoints.value
       cloudwatchlogs = endpoints.value
       cognitoidp     = endpoints.value
       eventbridge    = endpoints.value
@@ -30,6 +31,7 @@ provider "aws" {
       kinesis        = endpoints.value
       lambda         = endpoints.value
       s3             = endpoints.value
+      sns            = endpoints.value
       sqs            = endpoints.value
       ssm            = endpoints.value
       sts            = endpoints.value

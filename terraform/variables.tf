@@ -33,6 +33,28 @@ variable "budget_email" {
   default     = null
 }
 
+variable "alarm_email" {
+  description = "E-mail subscribed to the lab's alarms (dead-letter queues not empty, stream consumers lagging); null subscribes nobody. AWS sends a confirmation e-mail first."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_email == null || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alarm_email))
+    error_message = "alarm_email must be an e-mail address, or null."
+  }
+}
+
+variable "iterator_age_alarm_seconds" {
+  description = "Alarm when a stream consumer reads records older than this many seconds (its iterator age), three minutes running."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.iterator_age_alarm_seconds >= 1 && var.iterator_age_alarm_seconds <= 86400
+    error_message = "iterator_age_alarm_seconds must be between 1 and 86400 (the stream's 24 h retention)."
+  }
+}
+
 variable "budget_usd" {
   description = "Monthly spend, in USD, whose 80% (actual) and 100% (forecast) trigger the budget e-mail."
   type        = number

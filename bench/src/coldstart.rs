@@ -602,19 +602,11 @@ pub fn html(report: &Report) -> String {
         "<p class=\"local\">{}</p>",
         crate::report::escape(&provenance(report))
     );
-    h.push_str("<table id=\"coldstart-table\"><thead><tr>");
-    for heading in HEADINGS {
-        let _ = write!(h, "<th>{}</th>", crate::report::escape(heading));
-    }
-    h.push_str("</tr></thead><tbody>\n");
-    for row in cells(report) {
-        h.push_str("<tr>");
-        for cell in row {
-            let _ = write!(h, "<td>{}</td>", crate::report::escape(&cell));
-        }
-        h.push_str("</tr>\n");
-    }
-    h.push_str("</tbody></table>\n");
+    h.push_str(&crate::report::html_table(
+        Some("coldstart-table"),
+        &HEADINGS,
+        &cells(report),
+    ));
     let _ = writeln!(h, "<figure aria-label=\"Cold starts\">{}</figure>", chart(report));
     h
 }

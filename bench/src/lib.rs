@@ -4,6 +4,7 @@
 pub mod charts;
 pub mod coldstart;
 pub mod cost;
+pub mod failures;
 pub mod lambda_logs;
 pub mod model;
 pub mod pricing;

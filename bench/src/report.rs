@@ -345,6 +345,14 @@ pub fn terminal(summary: &Summary) -> String {
         }
         out.push('\n');
     }
+    let waiting: Vec<String> = summary
+        .failure_queues
+        .iter()
+        .map(|q| format!("{} {}", q.lane, q.waiting))
+        .collect();
+    if !waiting.is_empty() {
+        let _ = writeln!(out, "\nWaiting in the failure queues: {}.", waiting.join(", "));
+    }
     if summary.environment == Environment::LocalEmulator {
         out.push_str("\nLocal emulator figures, not AWS figures: see the report's caveats.\n");
     }
@@ -394,6 +402,9 @@ fn markdown(summary: &Summary, charts: &[(&str, &str, String)]) -> String {
     md.push_str(&reference_md(summary));
     md.push_str(&functions_md(summary));
     md.push_str(&cost_details_md(summary));
+    if !summary.failure_queues.is_empty() {
+        md.push_str(&crate::failures::markdown(&summary.failure_queues));
+    }
     if let Some(coldstart) = &summary.coldstart {
         let _ = write!(
             md,
@@ -558,6 +569,25 @@ fn cost_details_md(summary: &Summary) -> String {
     md
 }
 
+/// A plain table of text cells, escaped; `id` names it for links and tests.
+pub fn html_table<const N: usize>(id: Option<&str>, headings: &[&str; N], rows: &[[String; N]]) -> String {
+    let mut h = id.map_or_else(|| "<table>".to_owned(), |id| format!("<table id=\"{}\">", escape(id)));
+    h.push_str("<thead><tr>");
+    for heading in headings {
+        let _ = write!(h, "<th>{}</th>", escape(heading));
+    }
+    h.push_str("</tr></thead><tbody>\n");
+    for row in rows {
+        h.push_str("<tr>");
+        for cell in row {
+            let _ = write!(h, "<td>{}</td>", escape(cell));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>\n");
+    h
+}
+
 pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
@@ -635,19 +665,8 @@ fn html(summary: &Summary, charts: &[(&str, &str, String)]) -> String {
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody></table>\n");
-    h.push_str("<h2>What the functions used (their REPORT lines and log groups)</h2>\n<table><thead><tr>");
-    for heading in FUNCTION_HEADINGS {
-        let _ = write!(h, "<th>{}</th>", escape(heading));
-    }
-    h.push_str("</tr></thead><tbody>\n");
-    for row in function_rows(summary) {
-        h.push_str("<tr>");
-        for cell in row {
-            let _ = write!(h, "<td>{}</td>", escape(&cell));
-        }
-        h.push_str("</tr>\n");
-    }
-    h.push_str("</tbody></table>\n");
+    h.push_str("<h2>What the functions used (their REPORT lines and log groups)</h2>\n");
+    h.push_str(&html_table(None, &FUNCTION_HEADINGS, &function_rows(summary)));
     h.push_str("<h2>Cost per million events, item by item</h2>\n");
     for lane in &summary.lanes {
         let _ = writeln!(
@@ -674,6 +693,9 @@ fn html(summary: &Summary, charts: &[(&str, &str, String)]) -> String {
         "<p>Each item names where its quantity comes from: counted by the bench, measured from the functions' logs, modelled, or assumed. Prices: {} list prices from <code>bench/pricing/</code>, each with its source and date; no free tier subtracted (free tiers are monthly, per account: <code>model --free-tier</code>).</p>",
         summary.prices_region
     );
+    if !summary.failure_queues.is_empty() {
+        h.push_str(&crate::failures::html(&summary.failure_queues));
+    }
     if let Some(coldstart) = &summary.coldstart {
         h.push_str(&crate::coldstart::html(coldstart));
     }
@@ -805,6 +827,7 @@ mod tests {
             kinesis_shards: 1,
             prices_region: "us-east-1".into(),
             coldstart: None,
+            failure_queues: Vec::new(),
             lanes: vec![lane],
         }
     }

@@ -66,6 +66,12 @@ impl Session {
                 LaneUsage::default()
             }));
         }
+        let failure_queues = crate::failures::read(&self.lab.publishers.sqs, &self.lab.stack.failure_queue_urls)
+            .await
+            .unwrap_or_else(|err| {
+                eprintln!("warning: could not read the failure queues ({err:#}); the report leaves them out");
+                Vec::new()
+            });
         let stack = StackFacts {
             shards: self.lab.stack.kinesis_shard_count,
             retention_days: self.lab.stack.results_retention_days,
@@ -87,6 +93,7 @@ impl Session {
             kinesis_shards: stack.shards,
             prices_region: self.prices.region.clone(),
             coldstart: None,
+            failure_queues,
             lanes: lanes
                 .iter()
                 .zip(usages)

@@ -147,6 +147,20 @@ async fn a_small_run_over_all_four_services_accounts_for_every_event_and_writes_
     }
     check_coldstart(&summary, &html, &markdown, dir);
 
+    // Every lane's failure queue, read after the run, beside the alarm that watches it.
+    assert_eq!(
+        summary
+            .failure_queues
+            .iter()
+            .map(|q| q.lane.as_str())
+            .collect::<Vec<_>>(),
+        ["eventbridge", "kinesis", "sqs"]
+    );
+    assert!(html.contains("id=\"failure-queues-table\"") && markdown.contains("## Failure queues after the run"));
+    for queue in &summary.failure_queues {
+        assert!(markdown.contains(&format!("| {} | {} |", queue.lane, queue.queue)));
+    }
+
     // Local figures beside the published AWS ones, labelled apart.
     let reference = &html[html.find("id=\"reference-table\"").expect("the reference table")..];
     assert!(reference.contains("this run, local emulator") && reference.contains("published AWS reference"));
@@ -165,6 +179,52 @@ async fn a_small_run_over_all_four_services_accounts_for_every_event_and_writes_
         assert!(markdown.contains(chart));
     }
     std::fs::remove_dir_all(out).unwrap();
+}
+
+/// The depth the report shows is the queue's: a message dead-lettered by hand is counted.
+#[tokio::test]
+async fn failure_queue_depths_are_read_from_the_queues_themselves() {
+    let session = session().await;
+    let (sqs, queues) = (&session.lab.publishers.sqs, &session.lab.stack.failure_queue_urls);
+    let waiting = |depths: &[eventlab_bench::failures::QueueDepth]| {
+        depths
+            .iter()
+            .find(|q| q.lane == "sqs")
+            .map(|q| q.waiting)
+            .expect("the SQS lane has a DLQ")
+    };
+    let before = waiting(&eventlab_bench::failures::read(sqs, queues).await.unwrap());
+    let dlq = &queues["sqs"];
+    sqs.send_message()
+        .queue_url(dlq)
+        .message_body("{\"not\": \"an event\"}")
+        .send()
+        .await
+        .unwrap();
+    let after = waiting(&eventlab_bench::failures::read(sqs, queues).await.unwrap());
+    assert!(after > before, "{before} then {after}");
+
+    // Leave the queue as it was.
+    let received = sqs
+        .receive_message()
+        .queue_url(dlq)
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .unwrap();
+    for message in received
+        .messages()
+        .iter()
+        .filter(|m| m.body() == Some("{\"not\": \"an event\"}"))
+    {
+        let handle = message.receipt_handle().unwrap();
+        sqs.delete_message()
+            .queue_url(dlq)
+            .receipt_handle(handle)
+            .send()
+            .await
+            .unwrap();
+    }
 }
 
 /// Durations and log bytes come from the functions' REPORT lines and log groups: every

@@ -108,6 +108,36 @@ pub async fn find(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<S
     );
 
     left.extend(functions_and_logs(stack, config).await?);
+    left.extend(alarms(stack, config).await?);
+    Ok(left)
+}
+
+/// The stack's CloudWatch alarms and the topic they notify (the emulator's tag index
+/// covers neither alarms nor, on every backend, topics).
+async fn alarms(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<String>> {
+    let mut left = Vec::new();
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(config);
+    let prefix = format!("{}-", stack.name_prefix);
+    let alarms = cloudwatch
+        .describe_alarms()
+        .alarm_name_prefix(&prefix)
+        .send()
+        .await
+        .map_err(crate::sdk_error)
+        .with_context(|| format!("listing alarms named {prefix}*"))?;
+    left.extend(
+        alarms
+            .metric_alarms()
+            .iter()
+            .filter_map(|a| a.alarm_name())
+            .map(|name| format!("alarm {name}")),
+    );
+    if let Some(topic) = &stack.alarm_topic_arn {
+        let sns = aws_sdk_sns::Client::new(config);
+        if exists(sns.get_topic_attributes().topic_arn(topic).send().await)? {
+            left.push(format!("topic {topic}"));
+        }
+    }
     Ok(left)
 }
 

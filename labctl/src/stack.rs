@@ -24,6 +24,12 @@ pub struct Stack {
     pub kinesis_stream_name: String,
     pub kinesis_failures_url: String,
     pub firehose_stream_name: String,
+    /// Each lane's dead-letter or on-failure queue (empty in outputs older than the field).
+    #[serde(default)]
+    pub failure_queue_urls: BTreeMap<String, String>,
+    /// The topic the stack's alarms notify (absent in outputs older than the field).
+    #[serde(default)]
+    pub alarm_topic_arn: Option<String>,
     #[serde(default = "one")]
     pub kinesis_shard_count: u32,
     pub parameter_prefix: String,

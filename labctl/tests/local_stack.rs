@@ -456,3 +456,24 @@ async fn firehose_a_malformed_record_fails_alone() {
     assert_eq!(put.failed_put_count(), 0);
     assert_rejected_alone(&lab, Service::Firehose, &run_id, &good, &malformed).await;
 }
+
+/// The stack's alarms exist as Terraform declares them, and the leftovers check sees them
+/// (so after `destroy` it can tell whether they are gone).
+#[tokio::test]
+async fn every_failure_queue_and_stream_consumer_has_an_alarm_the_leftovers_check_sees() {
+    let lab = lab().await;
+    let found = labctl::leftovers::find(&lab.stack, &lab.config).await.unwrap();
+    let prefix = &lab.stack.name_prefix;
+    let mut expected: Vec<String> = lab
+        .stack
+        .failure_queue_urls
+        .keys()
+        .map(|lane| format!("alarm {prefix}-{lane}-failures-waiting"))
+        .collect();
+    expected.push(format!("alarm {prefix}-kinesis-consumer-lagging"));
+    expected.push(format!("topic {}", lab.stack.alarm_topic_arn.as_deref().unwrap()));
+    assert_eq!(lab.stack.failure_queue_urls.len(), 3, "SQS, EventBridge and Kinesis");
+    for line in &expected {
+        assert!(found.contains(line), "{line} missing from {found:#?}");
+    }
+}

@@ -103,3 +103,38 @@ run "log_retention_takes_only_values_cloudwatch_accepts" {
   }
   expect_failures = [var.log_retention_days]
 }
+
+run "alarms_watch_every_failure_queue_and_subscribe_no_one_by_default" {
+  command = plan
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.failure_queue_not_empty) == 3 && length(aws_sns_topic_subscription.alarm_email) == 0
+    error_message = "one alarm per dead-letter or on-failure queue, and no e-mail unless asked"
+  }
+}
+
+run "an_alarm_email_subscribes_it" {
+  command = plan
+  variables {
+    alarm_email = "learner@example.com"
+  }
+  assert {
+    condition     = length(aws_sns_topic_subscription.alarm_email) == 1
+    error_message = "alarm_email should subscribe that address to the alarm topic"
+  }
+}
+
+run "alarm_email_must_be_an_address" {
+  command = plan
+  variables {
+    alarm_email = "not an address"
+  }
+  expect_failures = [var.alarm_email]
+}
+
+run "iterator_age_alarm_is_bounded_by_retention" {
+  command = plan
+  variables {
+    iterator_age_alarm_seconds = 90000
+  }
+  expect_failures = [var.iterator_age_alarm_seconds]
+}
