@@ -132,10 +132,20 @@ async fn alarms(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<Str
             .filter_map(|a| a.alarm_name())
             .map(|name| format!("alarm {name}")),
     );
-    if let Some(topic) = &stack.alarm_topic_arn {
+    // Listed, not looked up by ARN: the question is what the caller's account holds, and a
+    // look-up by ARN may answer for another account's topic.
+    if let Some(name) = stack.alarm_topic_arn.as_deref().and_then(|arn| arn.rsplit(':').next()) {
         let sns = aws_sdk_sns::Client::new(config);
-        if exists(sns.get_topic_attributes().topic_arn(topic).send().await)? {
-            left.push(format!("topic {topic}"));
+        let mut pages = sns.list_topics().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(crate::sdk_error).context("listing topics")?;
+            left.extend(
+                page.topics()
+                    .iter()
+                    .filter_map(|t| t.topic_arn())
+                    .filter(|arn| arn.rsplit(':').next() == Some(name))
+                    .map(|arn| format!("topic {arn}")),
+            );
         }
     }
     Ok(left)
