@@ -54,7 +54,7 @@ pub async fn read(sqs: &aws_sdk_sqs::Client, queues: &BTreeMap<String, String>) 
 }
 
 /// What the figures are, for every place they are shown.
-pub const PROVENANCE: &str = "Read from each queue (GetQueueAttributes) after the run: messages from this run and any earlier one still there. On AWS a CloudWatch alarm fires on each queue when a message waits (terraform/alarms.tf); the emulator keeps no SQS metrics, so its alarms stay INSUFFICIENT_DATA. Firehose has no such queue: its failures are objects under errors/firehose/.";
+pub const PROVENANCE: &str = "Read from each queue (GetQueueAttributes) as the run ends: messages from this run and any earlier one still there; a failure of this run reaches its queue only after the service's retries (minutes on AWS), so read it again later (`make bench` reports it afresh). On AWS a CloudWatch alarm fires on each queue when a message waits (terraform/alarms.tf); the emulator keeps no SQS metrics, so its alarms stay INSUFFICIENT_DATA. Firehose has no such queue: its failures are objects under errors/firehose/.";
 
 pub const HEADINGS: [&str; 4] = ["lane", "queue", "waiting", "in flight"];
 
