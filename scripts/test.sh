@@ -41,11 +41,13 @@ scripts/stack.sh apply
 target/debug/labctl learner
 scripts/stack.sh show >"$EVENTLAB_STATE_JSON"
 
-step "the AWS variables plan cleanly (arm64, budget alert)"
-scripts/stack.sh plan -no-color -var lambda_architecture=arm64 -var budget_email=learner@example.com \
+step "the AWS variables plan cleanly (arm64, budget alert, alarm e-mail)"
+scripts/stack.sh plan -no-color -var lambda_architecture=arm64 -var budget_email=learner@example.com -var alarm_email=learner@example.com \
   -var kinesis_shard_count=2 >.state/test/plan-aws-variables.log ||
   { tail -n 30 .state/test/plan-aws-variables.log; exit 1; }
 grep -E '^Plan:' .state/test/plan-aws-variables.log
+grep -q 'aws_sns_topic_subscription.alarm_email\[0\] will be created' .state/test/plan-aws-variables.log ||
+  { echo 'error: alarm_email did not plan an e-mail subscription' >&2; exit 1; }
 
 step "unit and end-to-end tests"
 cargo test --workspace --all-targets
