@@ -8,6 +8,7 @@ mod chunk;
 pub mod eventbridge;
 pub mod firehose;
 pub mod kinesis;
+pub mod sns;
 pub mod sqs;
 
 use std::future::Future;
@@ -276,6 +277,26 @@ fn in_request_order<'a>(
             }
         })
         .collect()
+}
+
+/// Pairs answers that name their entry by id (`SendMessageBatch`, `PublishBatch`: entry
+/// ids are the indexes sent) with those indexes. A sender fault (a bad entry) fails the same
+/// way every time; any other failure may not.
+fn by_entry_id<'a>(
+    successes: impl Iterator<Item = (&'a str, &'a str)>,
+    failures: impl Iterator<Item = (&'a str, &'a str, Option<&'a str>, bool)>,
+) -> Vec<(usize, Result<String, Failure>)> {
+    let successes = successes.filter_map(|(id, message_id)| Some((id.parse().ok()?, Ok(message_id.to_owned()))));
+    let failures = failures.filter_map(|(id, code, message, sender_fault)| {
+        Some((
+            id.parse().ok()?,
+            Err(Failure {
+                message: format!("{code}: {}", message.unwrap_or("no message")),
+                retryable: !sender_fault,
+            }),
+        ))
+    });
+    successes.chain(failures).collect()
 }
 
 /// Publishes a planned lane to its service's target; what the handler depends on.

@@ -1,6 +1,6 @@
 //! SQS: `SendMessageBatch`, at most 10 entries and 1 MiB (all bodies together) per request.
 
-use super::{BatchApi, Encoded, Failure, all_failed};
+use super::{BatchApi, Encoded, Failure, all_failed, by_entry_id};
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 
 #[derive(Debug, Clone)]
@@ -48,22 +48,12 @@ impl BatchApi for SqsPublisher {
             Ok(output) => output,
             Err(err) => return all_failed(events, "SendMessageBatch", err),
         };
-        let successes = output
-            .successful()
+        let successes = output.successful().iter().map(|ok| (ok.id(), ok.message_id()));
+        let failures = output
+            .failed()
             .iter()
-            .filter_map(|ok| Some((ok.id().parse().ok()?, Ok(ok.message_id().to_owned()))));
-        let failures = output.failed().iter().filter_map(|failed| {
-            let message = format!("{}: {}", failed.code(), failed.message().unwrap_or("no message"));
-            // A sender fault (bad entry) fails the same way every time; anything else may not.
-            Some((
-                failed.id().parse().ok()?,
-                Err(Failure {
-                    message,
-                    retryable: !failed.sender_fault(),
-                }),
-            ))
-        });
-        successes.chain(failures).collect()
+            .map(|failed| (failed.id(), failed.code(), failed.message(), failed.sender_fault()));
+        by_entry_id(successes, failures)
     }
 }
 
