@@ -70,6 +70,15 @@ pub const EVENTBRIDGE_DETAIL_TYPE: &str = "LabEvent";
 /// The range of the seed lab's random `id`.
 pub const ID_RANGE: std::ops::RangeInclusive<u16> = 1..=1000;
 
+/// The SQS FIFO lane's message group for a seed id: ten groups of 100 ids each
+/// (`ids-001-100` … `ids-901-1000`). FIFO keeps order within a group and lets different
+/// groups be consumed in parallel: one group per run would serialise the whole run through
+/// one consumer; one per id would give no order worth checking. Ten shows both.
+pub fn fifo_group(id: u16) -> String {
+    let first = (id.clamp(1, 1000) - 1) / 100 * 100 + 1;
+    format!("ids-{first:03}-{}", first + 99)
+}
+
 /// One event as published to a service.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LabEvent {
@@ -250,6 +259,16 @@ fn rfc3339_micros<S: Serializer>(time: &DateTime<Utc>, serializer: S) -> Result<
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn fifo_groups_are_ten_bands_of_a_hundred_ids() {
+        assert_eq!(fifo_group(1), "ids-001-100");
+        assert_eq!(fifo_group(100), "ids-001-100");
+        assert_eq!(fifo_group(101), "ids-101-200");
+        assert_eq!(fifo_group(1000), "ids-901-1000");
+        let groups: std::collections::HashSet<String> = ID_RANGE.map(fifo_group).collect();
+        assert_eq!(groups.len(), 10);
+    }
     use super::*;
 
     const EVENT_FIXTURE: &str = include_str!("../tests/fixtures/event.json");

@@ -117,10 +117,7 @@ mod tests {
             deliveries.into_iter().map(Result::unwrap).collect::<Vec<_>>(),
             (0..10).map(|i| format!("sns-{i}")).collect::<Vec<_>>()
         );
-        assert_eq!(
-            plan::<SnsPublisher>(&encoded(25)).unwrap(),
-            [0..10, 10..20, 20..25]
-        );
+        assert_eq!(plan::<SnsPublisher>(&encoded(25)).unwrap(), [0..10, 10..20, 20..25]);
     }
 
     #[tokio::test]

@@ -1,4 +1,5 @@
-//! SQS: `SendMessageBatch`, at most 10 entries and 1 MiB (all bodies together) per request.
+//! SQS: `SendMessageBatch`, at most 10 entries and 1 MiB (all bodies together) per request,
+//! to a standard queue or (with a message group and deduplication id per message) a FIFO one.
 
 use super::{BatchApi, Encoded, Failure, all_failed, by_entry_id};
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
@@ -7,13 +8,25 @@ use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 pub struct SqsPublisher {
     client: aws_sdk_sqs::Client,
     queue_url: String,
+    fifo: bool,
 }
 
 impl SqsPublisher {
+    /// To a standard queue.
     pub fn new(client: aws_sdk_sqs::Client, queue_url: impl Into<String>) -> Self {
         Self {
             client,
             queue_url: queue_url.into(),
+            fifo: false,
+        }
+    }
+
+    /// To a FIFO queue: each message in its id band's group ([`eventlab_schema::fifo_group`]),
+    /// deduplicated by its `event_id`, so a retried entry is never delivered twice.
+    pub fn fifo(client: aws_sdk_sqs::Client, queue_url: impl Into<String>) -> Self {
+        Self {
+            fifo: true,
+            ..Self::new(client, queue_url)
         }
     }
 }
@@ -32,11 +45,17 @@ impl BatchApi for SqsPublisher {
         let entries = events
             .iter()
             .map(|(index, event)| {
-                SendMessageBatchRequestEntry::builder()
+                let entry = SendMessageBatchRequestEntry::builder()
                     .id(index.to_string())
-                    .message_body(event.json.clone())
-                    .build()
-                    .expect("id and body are set")
+                    .message_body(event.json.clone());
+                let entry = if self.fifo {
+                    entry
+                        .message_group_id(eventlab_schema::fifo_group(event.id))
+                        .message_deduplication_id(event.event_id.simple().to_string())
+                } else {
+                    entry
+                };
+                entry.build().expect("id and body are set")
             })
             .collect();
         let request = self
@@ -75,6 +94,7 @@ mod tests {
                 .set_failed(Some(vec![]));
             for entry in req.entries() {
                 assert!(serde_json::from_str::<serde_json::Value>(entry.message_body()).is_ok());
+                assert!(entry.message_group_id().is_none(), "a standard queue takes no group");
                 out = if fail.contains(&entry.id()) {
                     let failed = BatchResultErrorEntry::builder()
                         .id(entry.id())
@@ -121,6 +141,33 @@ mod tests {
         let deliveries = send_all(&publisher(&rule), &encoded(2)).await;
         assert_eq!(rule.num_calls(), 1);
         assert!(deliveries[0].is_err() && deliveries[1].is_ok());
+    }
+
+    #[tokio::test]
+    async fn fifo_messages_carry_their_group_and_deduplication_id() {
+        let rule = mock!(aws_sdk_sqs::Client::send_message_batch).then_compute_output(|req| {
+            let mut out = SendMessageBatchOutput::builder()
+                .set_successful(Some(vec![]))
+                .set_failed(Some(vec![]));
+            for entry in req.entries() {
+                let event = eventlab_schema::LabEvent::from_json(entry.message_body().as_bytes()).unwrap();
+                assert_eq!(
+                    entry.message_group_id(),
+                    Some(eventlab_schema::fifo_group(event.id).as_str())
+                );
+                assert_eq!(
+                    entry.message_deduplication_id(),
+                    Some(event.event_id.simple().to_string().as_str())
+                );
+                let ok = SendMessageBatchResultEntry::builder().id(entry.id()).message_id("m");
+                out = out.successful(ok.md5_of_message_body("x").build().unwrap());
+            }
+            out.build().unwrap()
+        });
+        let client = mock_client!(aws_sdk_sqs, RuleMode::MatchAny, [&rule]);
+        let deliveries = send_all(&SqsPublisher::fifo(client, "http://queue.fifo"), &encoded(12)).await;
+        assert_eq!(rule.num_calls(), 2);
+        assert!(deliveries.iter().all(Result::is_ok));
     }
 
     /// A client whose SDK retries as the generator's does, without the waits.
