@@ -5,6 +5,7 @@
 //! service only says how it sizes and sends an entry.
 
 mod chunk;
+pub mod dynamodb;
 pub mod eventbridge;
 pub mod firehose;
 pub mod kinesis;
