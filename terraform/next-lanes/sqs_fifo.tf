@@ -1,0 +1,32 @@
+# SQS FIFO: order within each message group (ten id bands, eventlab_schema::fifo_group),
+# deduplication by event_id, batches of at most 10.
+resource "aws_sqs_queue" "fifo_dlq" {
+  name                      = "${var.name_prefix}-events-dlq.fifo"
+  fifo_queue                = true
+  message_retention_seconds = 1209600
+  sqs_managed_sse_enabled   = true
+}
+
+resource "aws_sqs_queue" "fifo" {
+  name                        = "${var.name_prefix}-events.fifo"
+  fifo_queue                  = true
+  content_based_deduplication = false
+  # Per message group: throughput scales with groups, as the lane shows.
+  deduplication_scope        = "messageGroup"
+  fifo_throughput_limit      = "perMessageGroupId"
+  sqs_managed_sse_enabled    = true
+  visibility_timeout_seconds = 6 * local.functions["transform-sqs-fifo"].timeout
+
+  # A message that keeps failing blocks its group until it moves here.
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.fifo_dlq.arn
+    maxReceiveCount     = var.sqs_max_receive_count
+  })
+}
+
+resource "aws_lambda_event_source_mapping" "sqs_fifo" {
+  event_source_arn        = aws_sqs_queue.fifo.arn
+  function_name           = aws_lambda_function.this["transform-sqs-fifo"].arn
+  batch_size              = 10 # a FIFO mapping's maximum
+  function_response_types = ["ReportBatchItemFailures"]
+}
