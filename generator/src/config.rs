@@ -37,7 +37,8 @@ pub enum Strategy {
     SsmAtInit,
     /// Names from the environment, each checked or resolved by its own service at INIT
     /// (`GetQueueUrl`, `DescribeEventBus`, `DescribeStreamSummary`,
-    /// `DescribeDeliveryStream`), the key from one SSM `GetParameter`; all at once.
+    /// `DescribeDeliveryStream`, `GetTopicAttributes`, `DescribeTable`), the key from one
+    /// SSM `GetParameter`; all at once.
     LookupAtInit,
     /// One SSM `GetParameters` on every request: the original write-up's design.
     SsmPerRequest,
@@ -75,11 +76,15 @@ impl std::str::FromStr for Strategy {
 /// The environment variable that selects the [`Strategy`].
 pub const TARGETS_FROM: &str = "EVENTLAB_TARGETS_FROM";
 /// Names the lookup strategy resolves, from the environment.
-pub const LOOKUP_NAMES: [&str; 4] = [
+pub const LOOKUP_NAMES: [&str; 7] = [
     "EVENTLAB_EVENTBRIDGE_BUS_NAME",
     "EVENTLAB_SQS_QUEUE_NAME",
     "EVENTLAB_KINESIS_STREAM_NAME",
     "EVENTLAB_FIREHOSE_STREAM_NAME",
+    // SNS has no look-up by name: the ARN is checked instead.
+    "EVENTLAB_SNS_TOPIC_ARN",
+    "EVENTLAB_SQS_FIFO_QUEUE_NAME",
+    "EVENTLAB_DYNAMODB_TABLE_NAME",
 ];
 
 pub const DEFAULT_FACTS_BASE_URL: &str = "https://api.api-ninjas.com";
@@ -127,6 +132,9 @@ pub struct Targets {
     pub sqs_queue_url: String,
     pub kinesis_stream_name: String,
     pub firehose_stream_name: String,
+    pub sns_topic_arn: String,
+    pub sqs_fifo_queue_url: String,
+    pub dynamodb_table_name: String,
     /// `None` until the learner stores a real key: the generator then uses fallback facts.
     pub facts_api_key: Option<String>,
 }
@@ -136,12 +144,19 @@ pub const EVENTBRIDGE_BUS_NAME: &str = "eventbridge/bus-name";
 pub const SQS_QUEUE_URL: &str = "sqs/queue-url";
 pub const KINESIS_STREAM_NAME: &str = "kinesis/stream-name";
 pub const FIREHOSE_STREAM_NAME: &str = "firehose/stream-name";
+pub const SNS_TOPIC_ARN: &str = "sns/topic-arn";
+pub const SQS_FIFO_QUEUE_URL: &str = "sqs-fifo/queue-url";
+pub const DYNAMODB_TABLE_NAME: &str = "dynamodb/table-name";
 pub const FACTS_API_KEY: &str = "facts/api-key";
-const ALL_PARAMETERS: [&str; 5] = [
+/// Every name, read in one `GetParameters` call (which takes at most 10).
+const ALL_PARAMETERS: [&str; 8] = [
     EVENTBRIDGE_BUS_NAME,
     SQS_QUEUE_URL,
     KINESIS_STREAM_NAME,
     FIREHOSE_STREAM_NAME,
+    SNS_TOPIC_ARN,
+    SQS_FIFO_QUEUE_URL,
+    DYNAMODB_TABLE_NAME,
     FACTS_API_KEY,
 ];
 /// The value Terraform seeds the key parameter with; the learner overwrites it.
@@ -194,6 +209,8 @@ pub struct LookupClients<'a> {
     pub sqs: &'a aws_sdk_sqs::Client,
     pub kinesis: &'a aws_sdk_kinesis::Client,
     pub firehose: &'a aws_sdk_firehose::Client,
+    pub sns: &'a aws_sdk_sns::Client,
+    pub dynamodb: &'a aws_sdk_dynamodb::Client,
 }
 
 fn lookup_failed(what: &'static str) -> impl Fn(String) -> ConfigError {
@@ -213,23 +230,26 @@ impl Targets {
         get: impl Fn(&str) -> Option<String>,
         prefix: &str,
     ) -> Result<Self, ConfigError> {
-        let [bus, queue, stream, delivery] = LOOKUP_NAMES.map(|key| get(key).ok_or(ConfigError::MissingEnv(key)));
+        let [bus, queue, stream, delivery, topic, fifo_queue, table] =
+            LOOKUP_NAMES.map(|key| get(key).ok_or(ConfigError::MissingEnv(key)));
         let (bus, queue, stream, delivery) = (bus?, queue?, stream?, delivery?);
+        let (topic, fifo_queue, table) = (topic?, fifo_queue?, table?);
         let key_name = format!("{prefix}{FACTS_API_KEY}");
-        // Five SDK calls in flight make a large future: on the heap, not the stack.
-        let (bus, queue_url, stream, delivery, key) = Box::pin(async {
+        let queue_url = |name: String| async move {
+            let found = clients.sqs.get_queue_url().queue_name(name).send().await;
+            found
+                .map_err(sdk_message)?
+                .queue_url
+                .ok_or_else(|| "no QueueUrl in the answer".to_owned())
+        };
+        // Eight SDK calls in flight make a large future: on the heap, not the stack.
+        let (bus, queue_url, stream, delivery, topic, fifo_queue_url, table, key) = Box::pin(async {
             tokio::join!(
                 async {
                     let found = clients.eventbridge.describe_event_bus().name(&bus).send().await;
                     found.map(|_| bus).map_err(sdk_message)
                 },
-                async {
-                    let found = clients.sqs.get_queue_url().queue_name(&queue).send().await;
-                    found
-                        .map_err(sdk_message)?
-                        .queue_url
-                        .ok_or_else(|| "no QueueUrl in the answer".to_owned())
-                },
+                queue_url(queue),
                 async {
                     let found = clients
                         .kinesis
@@ -247,6 +267,15 @@ impl Targets {
                         .send()
                         .await;
                     found.map(|_| delivery).map_err(sdk_message)
+                },
+                async {
+                    let found = clients.sns.get_topic_attributes().topic_arn(&topic).send().await;
+                    found.map(|_| topic).map_err(sdk_message)
+                },
+                queue_url(fifo_queue),
+                async {
+                    let found = clients.dynamodb.describe_table().table_name(&table).send().await;
+                    found.map(|_| table).map_err(sdk_message)
                 },
                 async {
                     let found = clients
@@ -268,6 +297,9 @@ impl Targets {
             sqs_queue_url: queue_url.map_err(lookup_failed("the SQS queue URL"))?,
             kinesis_stream_name: stream.map_err(lookup_failed("the Kinesis stream"))?,
             firehose_stream_name: delivery.map_err(lookup_failed("the Firehose stream"))?,
+            sns_topic_arn: topic.map_err(lookup_failed("the SNS topic"))?,
+            sqs_fifo_queue_url: fifo_queue_url.map_err(lookup_failed("the SQS FIFO queue URL"))?,
+            dynamodb_table_name: table.map_err(lookup_failed("the DynamoDB table"))?,
             facts_api_key: usable_key(key.map_err(lookup_failed("the facts API key"))?),
         })
     }
@@ -301,6 +333,9 @@ impl Targets {
             sqs_queue_url: required(SQS_QUEUE_URL),
             kinesis_stream_name: required(KINESIS_STREAM_NAME),
             firehose_stream_name: required(FIREHOSE_STREAM_NAME),
+            sns_topic_arn: required(SNS_TOPIC_ARN),
+            sqs_fifo_queue_url: required(SQS_FIFO_QUEUE_URL),
+            dynamodb_table_name: required(DYNAMODB_TABLE_NAME),
             facts_api_key,
         };
         if missing.is_empty() {
@@ -374,6 +409,9 @@ mod tests {
             .parameters(parameter("/lab/sqs/queue-url", "http://queue"))
             .parameters(parameter("/lab/kinesis/stream-name", "stream"))
             .parameters(parameter("/lab/firehose/stream-name", "delivery"))
+            .parameters(parameter("/lab/sns/topic-arn", "arn:topic"))
+            .parameters(parameter("/lab/sqs-fifo/queue-url", "http://queue.fifo"))
+            .parameters(parameter("/lab/dynamodb/table-name", "table"))
             .parameters(parameter("/lab/facts/api-key", key))
             .build()
     }
@@ -381,7 +419,7 @@ mod tests {
     #[tokio::test]
     async fn loads_every_target_in_one_decrypting_call() {
         let get = mock!(aws_sdk_ssm::Client::get_parameters)
-            .match_requests(|req| req.with_decryption() == Some(true) && req.names().len() == 5)
+            .match_requests(|req| req.with_decryption() == Some(true) && req.names().len() == 8)
             .then_output(|| all_targets("secret"));
         let ssm = mock_client!(aws_sdk_ssm, RuleMode::Sequential, &[&get]);
 
@@ -391,6 +429,9 @@ mod tests {
             sqs_queue_url: "http://queue".into(),
             kinesis_stream_name: "stream".into(),
             firehose_stream_name: "delivery".into(),
+            sns_topic_arn: "arn:topic".into(),
+            sqs_fifo_queue_url: "http://queue.fifo".into(),
+            dynamodb_table_name: "table".into(),
             facts_api_key: Some("secret".into()),
         };
         assert_eq!(targets, expected);
@@ -417,7 +458,8 @@ mod tests {
         let err = Targets::load(&ssm, "/lab/").await.unwrap_err();
         assert_eq!(
             err.to_string(),
-            "SSM parameters missing: /lab/sqs/queue-url, /lab/firehose/stream-name"
+            "SSM parameters missing: /lab/sqs/queue-url, /lab/firehose/stream-name, /lab/sns/topic-arn, \
+             /lab/sqs-fifo/queue-url, /lab/dynamodb/table-name"
         );
     }
 
@@ -464,6 +506,15 @@ mod tests {
         let queue = mock!(aws_sdk_sqs::Client::get_queue_url)
             .match_requests(|req| req.queue_name() == Some("lab-queue"))
             .then_output(|| GetQueueUrlOutput::builder().queue_url("http://queue/lab-queue").build());
+        let fifo_queue = mock!(aws_sdk_sqs::Client::get_queue_url)
+            .match_requests(|req| req.queue_name() == Some("lab-queue.fifo"))
+            .then_output(|| GetQueueUrlOutput::builder().queue_url("http://queue/lab-queue.fifo").build());
+        let topic = mock!(aws_sdk_sns::Client::get_topic_attributes)
+            .match_requests(|req| req.topic_arn() == Some("arn:lab-topic"))
+            .then_output(|| aws_sdk_sns::operation::get_topic_attributes::GetTopicAttributesOutput::builder().build());
+        let table = mock!(aws_sdk_dynamodb::Client::describe_table)
+            .match_requests(|req| req.table_name() == Some("lab-table"))
+            .then_output(|| aws_sdk_dynamodb::operation::describe_table::DescribeTableOutput::builder().build());
         let stream = mock!(aws_sdk_kinesis::Client::describe_stream_summary)
             .then_output(|| DescribeStreamSummaryOutput::builder().build());
         let delivery = mock!(aws_sdk_firehose::Client::describe_delivery_stream)
@@ -475,12 +526,14 @@ mod tests {
                     .parameter(parameter("/lab/facts/api-key", "k"))
                     .build()
             });
-        let (ssm, eventbridge, sqs, kinesis, firehose) = (
+        let (ssm, eventbridge, sqs, kinesis, firehose, sns, dynamodb) = (
             mock_client!(aws_sdk_ssm, RuleMode::MatchAny, &[&key]),
             mock_client!(aws_sdk_eventbridge, RuleMode::MatchAny, &[&bus]),
-            mock_client!(aws_sdk_sqs, RuleMode::MatchAny, &[&queue]),
+            mock_client!(aws_sdk_sqs, RuleMode::MatchAny, &[&queue, &fifo_queue]),
             mock_client!(aws_sdk_kinesis, RuleMode::MatchAny, &[&stream]),
             mock_client!(aws_sdk_firehose, RuleMode::MatchAny, &[&delivery]),
+            mock_client!(aws_sdk_sns, RuleMode::MatchAny, &[&topic]),
+            mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&table]),
         );
         let clients = || LookupClients {
             ssm: &ssm,
@@ -488,12 +541,17 @@ mod tests {
             sqs: &sqs,
             kinesis: &kinesis,
             firehose: &firehose,
+            sns: &sns,
+            dynamodb: &dynamodb,
         };
         let names = env(&[
             ("EVENTLAB_EVENTBRIDGE_BUS_NAME", "lab-bus"),
             ("EVENTLAB_SQS_QUEUE_NAME", "lab-queue"),
             ("EVENTLAB_KINESIS_STREAM_NAME", "lab-stream"),
             ("EVENTLAB_FIREHOSE_STREAM_NAME", "lab-delivery"),
+            ("EVENTLAB_SNS_TOPIC_ARN", "arn:lab-topic"),
+            ("EVENTLAB_SQS_FIFO_QUEUE_NAME", "lab-queue.fifo"),
+            ("EVENTLAB_DYNAMODB_TABLE_NAME", "lab-table"),
         ]);
         let targets = Targets::look_up(clients(), &names, "/lab/").await.unwrap();
         assert_eq!(
@@ -503,6 +561,9 @@ mod tests {
                 sqs_queue_url: "http://queue/lab-queue".into(),
                 kinesis_stream_name: "lab-stream".into(),
                 firehose_stream_name: "lab-delivery".into(),
+                sns_topic_arn: "arn:lab-topic".into(),
+                sqs_fifo_queue_url: "http://queue/lab-queue.fifo".into(),
+                dynamodb_table_name: "lab-table".into(),
                 facts_api_key: Some("k".into()),
             }
         );

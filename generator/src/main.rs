@@ -26,6 +26,8 @@ async fn main() -> Result<(), Error> {
         sqs: aws_sdk_sqs::Client::new(&config),
         kinesis: aws_sdk_kinesis::Client::new(&config),
         firehose: aws_sdk_firehose::Client::new(&config),
+        sns: aws_sdk_sns::Client::new(&config),
+        dynamodb: aws_sdk_dynamodb::Client::new(&config),
         retry: RetryPolicy::default(),
     };
     let ssm = aws_sdk_ssm::Client::new(&config);
@@ -43,6 +45,8 @@ async fn main() -> Result<(), Error> {
                 sqs: &publisher.sqs,
                 kinesis: &publisher.kinesis,
                 firehose: &publisher.firehose,
+                sns: &publisher.sns,
+                dynamodb: &publisher.dynamodb,
             };
             let targets = Targets::look_up(clients, env, &prefix).await.inspect_err(init_failed)?;
             serve(generator(&settings, publisher, targets)).await

@@ -21,10 +21,22 @@ pub enum Service {
     Sqs,
     Kinesis,
     Firehose,
+    Sns,
+    #[serde(rename = "sqs-fifo")]
+    SqsFifo,
+    DynamoDb,
 }
 
 impl Service {
-    pub const ALL: [Service; 4] = [Self::EventBridge, Self::Sqs, Self::Kinesis, Self::Firehose];
+    pub const ALL: [Service; 7] = [
+        Self::EventBridge,
+        Self::Sqs,
+        Self::Kinesis,
+        Self::Firehose,
+        Self::Sns,
+        Self::SqsFifo,
+        Self::DynamoDb,
+    ];
 
     /// The lowercase name used in routes, S3 prefixes and the event's `service` field.
     pub fn as_str(self) -> &'static str {
@@ -33,6 +45,9 @@ impl Service {
             Self::Sqs => "sqs",
             Self::Kinesis => "kinesis",
             Self::Firehose => "firehose",
+            Self::Sns => "sns",
+            Self::SqsFifo => "sqs-fifo",
+            Self::DynamoDb => "dynamodb",
         }
     }
 }

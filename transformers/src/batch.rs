@@ -44,8 +44,12 @@ pub fn results_key(service: Service, run_id: &RunId, request_id: &str) -> String
 /// `errors/<service>/rejected/<yyyy>/<mm>/<dd>/<request_id>.jsonl`: records the transformer rejected
 /// (apart from `errors/firehose/<error-output-type>/…`, which Firehose itself writes).
 pub fn errors_key(service: Service, invocation: &Invocation) -> String {
+    errors_key_named(service, invocation, &invocation.request_id)
+}
+
+fn errors_key_named(service: Service, invocation: &Invocation, name: &str) -> String {
     let date = invocation.received_at.format("%Y/%m/%d");
-    format!("errors/{service}/rejected/{date}/{}.jsonl", invocation.request_id)
+    format!("errors/{service}/rejected/{date}/{name}.jsonl")
 }
 
 /// One record after parsing: a result to write, or a record rejected with its reason.
@@ -132,6 +136,71 @@ pub async fn process(
         rejected = outcome.rejected,
         retry = outcome.retry.len(),
         "batch processed"
+    );
+    outcome
+}
+
+/// Like [`process`], for a service that promises order (SQS FIFO): the batch is written in
+/// delivery order, as runs of consecutive records bound for the same object, and the first
+/// failed write stops it. That record and every one after it are returned for redelivery,
+/// none of them written, so a retry can neither reorder a group nor write a result twice.
+pub async fn process_in_order(
+    service: Service,
+    records: Vec<Incoming>,
+    invocation: &Invocation,
+    sink: &impl ObjectSink,
+) -> Outcome {
+    let batch_size = records.len();
+    // Consecutive records with the same destination: `Some(run)` for results, `None` for errors.
+    let mut segments: Vec<(Option<RunId>, Vec<u8>, Vec<String>)> = Vec::new();
+    for record in records {
+        let (destination, line) = match prepare(service, &record, batch_size, invocation) {
+            Prepared::Result(result) => {
+                let mut line = Vec::new();
+                push_line(&mut line, &result);
+                (Some(result.event.run_id), line)
+            }
+            Prepared::Rejected(error) => {
+                let mut line = Vec::new();
+                push_line(&mut line, &error);
+                (None, line)
+            }
+        };
+        match segments.last_mut() {
+            Some((last, body, ids)) if *last == destination => {
+                body.extend(line);
+                ids.push(record.record_id);
+            }
+            _ => segments.push((destination, line, vec![record.record_id])),
+        }
+    }
+
+    let mut outcome = Outcome::default();
+    for (part, (destination, body, ids)) in segments.iter().enumerate() {
+        if !outcome.retry.is_empty() {
+            outcome.retry.extend(ids.iter().cloned());
+            continue;
+        }
+        // One object per segment: a batch can hold several segments of the same run.
+        let name = format!("{}-{part}", invocation.request_id);
+        let key = match destination {
+            Some(run_id) => results_key(service, run_id, &name),
+            None => errors_key_named(service, invocation, &name),
+        };
+        let done = if destination.is_some() {
+            &mut outcome.written
+        } else {
+            &mut outcome.rejected
+        };
+        write(sink, &key, body.clone(), ids.clone(), &mut outcome.retry, done).await;
+    }
+    tracing::info!(
+        %service,
+        batch_size,
+        written = outcome.written,
+        rejected = outcome.rejected,
+        retry = outcome.retry.len(),
+        "batch processed in order"
     );
     outcome
 }
@@ -337,6 +406,42 @@ pub(crate) mod tests {
                 rejected: 1
             }
         );
+    }
+
+    #[tokio::test]
+    async fn in_order_writes_each_consecutive_segment_and_stops_at_the_first_failure() {
+        let sink = MemorySink {
+            fail_prefix: Some("results/sqs-fifo/run-b/"),
+            ..MemorySink::default()
+        };
+        let fifo = |run: &str, seq| {
+            let mut event: serde_json::Value = serde_json::from_slice(&event_json(run, seq)).unwrap();
+            event["service"] = "sqs-fifo".into();
+            serde_json::to_vec(&event).unwrap()
+        };
+        let records = vec![
+            incoming("a1", fifo("run-a", 0)),
+            incoming("bad", b"nope".to_vec()),
+            incoming("a2", fifo("run-a", 1)),
+            incoming("b1", fifo("run-b", 0)),
+            incoming("a3", fifo("run-a", 2)),
+        ];
+        let outcome = process_in_order(Service::SqsFifo, records, &invocation(), &sink).await;
+        assert_eq!(
+            outcome,
+            Outcome {
+                retry: vec!["b1".into(), "a3".into()],
+                written: 2,
+                rejected: 1
+            },
+            "b1 failed: a3 after it is not written, so redelivery keeps the order"
+        );
+        let keys: Vec<String> = sink.objects.lock().unwrap().keys().cloned().collect();
+        assert_eq!(keys.len(), 3, "{keys:?}");
+        assert!(keys.contains(&"results/sqs-fifo/run-a/req-1-0.jsonl".to_owned()));
+        assert!(keys.contains(&"results/sqs-fifo/run-a/req-1-2.jsonl".to_owned()));
+        assert_eq!(sink.lines("results/sqs-fifo/run-a/").len(), 2);
+        assert_eq!(sink.lines("errors/sqs-fifo/")[0]["record_id"], "bad");
     }
 
     #[tokio::test]

@@ -5,11 +5,14 @@
 //! shared [`batch::process`] does the grouping, writing and failure accounting.
 
 pub mod batch;
+pub mod dynamodb;
 pub mod eventbridge;
 pub mod firehose;
 pub mod kinesis;
 pub mod sink;
+pub mod sns;
 pub mod sqs;
+pub mod sqs_fifo;
 pub mod transform;
 
 use std::sync::atomic::{AtomicBool, Ordering};

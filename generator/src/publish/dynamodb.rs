@@ -15,6 +15,9 @@ pub const KEY: &str = "event_id";
 pub const EVENT: &str = "event";
 /// When DynamoDB may delete the item (seconds since the epoch): the table's TTL attribute.
 pub const EXPIRES_AT: &str = "expires_at";
+/// How long the lab keeps an item: a day covers any run and its report. DynamoDB's TTL
+/// deletes later items within days, for free, so the table does not grow with every run.
+pub const KEEP_ITEMS_FOR: Duration = Duration::from_secs(24 * 60 * 60);
 
 #[derive(Debug, Clone)]
 pub struct DynamoDbPublisher {

@@ -94,6 +94,9 @@ impl Lane {
             Service::Sqs => plan::<sqs::SqsPublisher>(&events),
             Service::Kinesis => plan::<kinesis::KinesisPublisher>(&events),
             Service::Firehose => plan::<firehose::FirehosePublisher>(&events),
+            Service::Sns => plan::<sns::SnsPublisher>(&events),
+            Service::SqsFifo => plan::<sqs::SqsPublisher>(&events),
+            Service::DynamoDb => plan::<dynamodb::DynamoDbPublisher>(&events),
         }?;
         Ok(Self {
             service,
@@ -317,6 +320,8 @@ pub struct Publishers {
     pub sqs: aws_sdk_sqs::Client,
     pub kinesis: aws_sdk_kinesis::Client,
     pub firehose: aws_sdk_firehose::Client,
+    pub sns: aws_sdk_sns::Client,
+    pub dynamodb: aws_sdk_dynamodb::Client,
     pub retry: RetryPolicy,
 }
 
@@ -339,6 +344,22 @@ impl Publish for Publishers {
             }
             Service::Firehose => {
                 let api = firehose::FirehosePublisher::new(self.firehose.clone(), &targets.firehose_stream_name);
+                publish(&api, events, requests, retry, publish_by).await
+            }
+            Service::Sns => {
+                let api = sns::SnsPublisher::new(self.sns.clone(), &targets.sns_topic_arn);
+                publish(&api, events, requests, retry, publish_by).await
+            }
+            Service::SqsFifo => {
+                let api = sqs::SqsPublisher::fifo(self.sqs.clone(), &targets.sqs_fifo_queue_url);
+                publish(&api, events, requests, retry, publish_by).await
+            }
+            Service::DynamoDb => {
+                let api = dynamodb::DynamoDbPublisher::new(
+                    self.dynamodb.clone(),
+                    &targets.dynamodb_table_name,
+                    dynamodb::KEEP_ITEMS_FOR,
+                );
                 publish(&api, events, requests, retry, publish_by).await
             }
         }
@@ -502,5 +523,8 @@ mod tests {
         assert_eq!(lane(Service::EventBridge), [0..10, 10..20, 20..25]);
         assert_eq!(lane(Service::Kinesis), vec![0..25]);
         assert_eq!(lane(Service::Firehose), vec![0..25]);
+        assert_eq!(lane(Service::Sns), [0..10, 10..20, 20..25]);
+        assert_eq!(lane(Service::SqsFifo), [0..10, 10..20, 20..25]);
+        assert_eq!(lane(Service::DynamoDb), vec![0..25]);
     }
 }
