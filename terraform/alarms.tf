@@ -12,11 +12,15 @@ locals {
     sqs         = aws_sqs_queue.events_dlq
     eventbridge = aws_sqs_queue.eventbridge_dlq
     kinesis     = aws_sqs_queue.kinesis_failures
+    sns         = aws_sqs_queue.sns_dlq
+    sqs-fifo    = aws_sqs_queue.fifo_dlq
+    dynamodb    = aws_sqs_queue.dynamodb_failures
   }
 
   # Transformers that read a stream through an event source mapping.
   stream_consumers = {
-    kinesis = aws_lambda_function.this["transform-kinesis"].function_name
+    kinesis  = aws_lambda_function.this["transform-kinesis"].function_name
+    dynamodb = aws_lambda_function.this["transform-dynamodb"].function_name
   }
 }
 

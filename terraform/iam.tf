@@ -73,6 +73,26 @@ resource "aws_iam_role_policy" "generator" {
         Action   = ["firehose:PutRecordBatch"]
         Resource = aws_kinesis_firehose_delivery_stream.events.arn
       },
+      {
+        # PublishBatch is authorised as sns:Publish. The topic uses the AWS-managed aws/sns
+        # key, which this account's principals may use through SNS: no KMS grant is needed.
+        Sid      = "PublishSns"
+        Effect   = "Allow"
+        Action   = ["sns:Publish"]
+        Resource = aws_sns_topic.events.arn
+      },
+      {
+        Sid      = "PublishSqsFifo"
+        Effect   = "Allow"
+        Action   = ["sqs:SendMessage"]
+        Resource = aws_sqs_queue.fifo.arn
+      },
+      {
+        Sid      = "WriteDynamoDbItems"
+        Effect   = "Allow"
+        Action   = ["dynamodb:BatchWriteItem"]
+        Resource = aws_dynamodb_table.events.arn
+      },
     ]
   })
 }
@@ -154,5 +174,69 @@ resource "aws_iam_role_policy" "transform_eventbridge" {
       Action   = ["sqs:SendMessage"]
       Resource = aws_sqs_queue.eventbridge_dlq.arn
     }]
+  })
+}
+
+# SNS transformer: send invocations that keep failing to the lane's dead-letter queue.
+resource "aws_iam_role_policy" "transform_sns" {
+  name = "dead-letters"
+  role = aws_iam_role.function["transform-sns"].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "DeadLetters"
+      Effect   = "Allow"
+      Action   = ["sqs:SendMessage"]
+      Resource = aws_sqs_queue.sns_dlq.arn
+    }]
+  })
+}
+
+# SQS FIFO transformer: consume its queue.
+resource "aws_iam_role_policy" "transform_sqs_fifo" {
+  name = "consume-queue"
+  role = aws_iam_role.function["transform-sqs-fifo"].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "ConsumeQueue"
+      Effect   = "Allow"
+      Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+      Resource = aws_sqs_queue.fifo.arn
+    }]
+  })
+}
+
+# DynamoDB transformer: read the table's stream, report batches that keep failing.
+resource "aws_iam_role_policy" "transform_dynamodb" {
+  name = "consume-stream"
+  role = aws_iam_role.function["transform-dynamodb"].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid    = "ReadStream"
+        Effect = "Allow"
+        Action = [
+          "dynamodb:DescribeStream",
+          "dynamodb:GetRecords",
+          "dynamodb:GetShardIterator",
+        ]
+        Resource = aws_dynamodb_table.events.stream_arn
+      },
+      {
+        # Lambda lists the table's streams to find the one it reads.
+        Sid      = "ListStreams"
+        Effect   = "Allow"
+        Action   = ["dynamodb:ListStreams"]
+        Resource = "${aws_dynamodb_table.events.arn}/stream/*"
+      },
+      {
+        Sid      = "ReportFailedBatches"
+        Effect   = "Allow"
+        Action   = ["sqs:SendMessage"]
+        Resource = aws_sqs_queue.dynamodb_failures.arn
+      },
+    ]
   })
 }

@@ -9,7 +9,7 @@ locals {
   parameter_prefix = "/${var.name_prefix}/"
 
   # Every service has a lane: a route, a publisher and a transformer.
-  services = ["eventbridge", "sqs", "kinesis", "firehose"]
+  services = ["eventbridge", "sqs", "kinesis", "firehose", "sns", "sqs-fifo", "dynamodb"]
 
   tags = merge(
     {
@@ -20,8 +20,10 @@ locals {
     var.tags,
   )
 
-  # $0.015 per shard-hour; 5 pollers × 180 long polls an hour × $0.40 per million requests.
-  idle_cost_per_hour_usd = var.kinesis_shard_count * 0.015 + 5 * 180 * 0.40 / 1000000
+  # $0.015 per shard-hour; each SQS event source mapping's 5 pollers × 180 long polls an
+  # hour, at $0.40 (standard) and $0.50 (FIFO) per million requests. Lambda's reads of a
+  # DynamoDB stream are free; the table and the topic cost nothing idle.
+  idle_cost_per_hour_usd = var.kinesis_shard_count * 0.015 + 5 * 180 * (0.40 + 0.50) / 1000000
 
   # The most events per second the API can make the stack publish: every request at the
   # stage's throttle, each at the cap, each to every lane (POST /all).

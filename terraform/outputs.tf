@@ -65,6 +65,23 @@ output "firehose_stream_name" {
   value = aws_kinesis_firehose_delivery_stream.events.name
 }
 
+output "sns_topic_arn" {
+  value = aws_sns_topic.events.arn
+}
+
+output "sns_fanout_queue_url" {
+  description = "The topic's second subscriber: a raw-delivery queue nothing consumes, to show fan-out."
+  value       = aws_sqs_queue.sns_fanout.url
+}
+
+output "sqs_fifo_queue_url" {
+  value = aws_sqs_queue.fifo.url
+}
+
+output "dynamodb_table_name" {
+  value = aws_dynamodb_table.events.name
+}
+
 output "parameter_prefix" {
   value = local.parameter_prefix
 }
@@ -123,6 +140,8 @@ output "batching" {
     kinesis_batching_window_seconds     = var.kinesis_batching_window_seconds
     firehose_buffering_size_mb          = var.firehose_buffering_size_mb
     firehose_buffering_interval_seconds = var.firehose_buffering_interval_seconds
+    sqs_fifo_batch_size                 = aws_lambda_event_source_mapping.sqs_fifo.batch_size
+    dynamodb_batch_size                 = aws_lambda_event_source_mapping.dynamodb.batch_size
   }
 }
 

@@ -25,6 +25,7 @@ provider "aws" {
       cloudwatch     = endpoints.value
       cloudwatchlogs = endpoints.value
       cognitoidp     = endpoints.value
+      dynamodb       = endpoints.value
       eventbridge    = endpoints.value
       firehose       = endpoints.value
       iam            = endpoints.value

@@ -1,11 +1,14 @@
 # Targets the generator resolves once per cold start, all under one path.
 resource "aws_ssm_parameter" "target" {
-  #checkov:skip=CKV2_AWS_34:Resource names and a queue URL, not secrets; the only secret is the SecureString below.
+  #checkov:skip=CKV2_AWS_34:Resource names, queue URLs and a topic ARN, not secrets; the only secret is the SecureString below.
   for_each = {
     "eventbridge/bus-name" = aws_cloudwatch_event_bus.lab.name
     "sqs/queue-url"        = aws_sqs_queue.events.url
     "kinesis/stream-name"  = aws_kinesis_stream.events.name
     "firehose/stream-name" = aws_kinesis_firehose_delivery_stream.events.name
+    "sns/topic-arn"        = aws_sns_topic.events.arn
+    "sqs-fifo/queue-url"   = aws_sqs_queue.fifo.url
+    "dynamodb/table-name"  = aws_dynamodb_table.events.name
   }
 
   name  = "${local.parameter_prefix}${each.key}"

@@ -112,8 +112,9 @@ pub struct Workload {
     /// Publish API calls to the service (`PutEvents`, `SendMessageBatch`, …).
     pub publish_requests: u64,
     pub transformer_invocations: u64,
-    /// SQS `ReceiveMessage` calls the event source mapping made: ⌈B/10⌉ per invocation of
-    /// B messages (a receive returns at most 10), each matched by a `DeleteMessageBatch`.
+    /// SQS `ReceiveMessage` calls the event source mapping made (standard or FIFO queue):
+    /// ⌈B/10⌉ per invocation of B messages (a receive returns at most 10), each matched by a
+    /// `DeleteMessageBatch`.
     pub sqs_receives: u64,
     pub cold_starts: u64,
     /// Generator cold starts: each reads the SecureString, one KMS decrypt.
@@ -140,6 +141,11 @@ pub struct Workload {
 pub enum Meter {
     EventBridgeEvents,
     SqsRequests,
+    SnsRequests,
+    SnsLambdaDeliveries,
+    DynamoDbWriteUnits,
+    DynamoDbStreamReads,
+    DynamoDbStorageGbMonths,
     KinesisPutUnits,
     KinesisShardHours,
     FirehoseGb,
@@ -232,6 +238,8 @@ impl Bill {
             (Meter::LambdaRequests, free.lambda_requests, "requests"),
             (Meter::LambdaGbSeconds, free.lambda_gb_seconds, "GB-s"),
             (Meter::SqsRequests, free.sqs_requests, "requests"),
+            (Meter::SnsRequests, free.sns_requests, "requests"),
+            (Meter::DynamoDbStorageGbMonths, free.dynamodb_storage_gb_months, "GB-months"),
             (Meter::LogsIngestedGb, free.cloudwatch_logs_gb, "GB"),
             (Meter::KmsRequests, free.kms_requests, "requests"),
         ] {
@@ -254,7 +262,7 @@ impl Bill {
         bill
     }
 
-    fn add(&mut self, item: &str, meter: Meter, quantity: f64, unit: &str, usd: f64, origin: Origin) {
+    pub(crate) fn add(&mut self, item: &str, meter: Meter, quantity: f64, unit: &str, usd: f64, origin: Origin) {
         if quantity > 0.0 {
             self.items.push(CostItem {
                 item: item.to_owned(),
@@ -362,17 +370,21 @@ fn service_items(bill: &mut Bill, w: &Workload, prices: &Prices) {
                 Origin::Counted,
             );
         }
-        Service::Sqs => {
+        Service::Sqs | Service::SqsFifo => {
             // Sends are billed per 64 KB of each batch; the event source mapping receives at
-            // most 10 messages a call and deletes them in batches of 10.
+            // most 10 messages a call and deletes them in batches of 10. FIFO requests cost more.
             let per_request = events / (w.publish_requests.max(1) as f64) * w.event_bytes;
             let sends = w.publish_requests as f64 * chunks(per_request, 64.0);
             let receives = w.sqs_receives as f64;
             let idle = SQS_IDLE_RECEIVES_PER_HOUR * w.hours;
-            let price = prices.sqs_requests_per_million.value / 1e6;
+            let (queue, price) = if w.service == Service::SqsFifo {
+                ("SQS FIFO", prices.sqs_fifo_requests_per_million.value / 1e6)
+            } else {
+                ("SQS", prices.sqs_requests_per_million.value / 1e6)
+            };
             let m = Meter::SqsRequests;
             bill.add(
-                "SQS send requests (64 KB chunks)",
+                &format!("{queue} send requests (64 KB chunks)"),
                 m,
                 sends,
                 "requests",
@@ -380,7 +392,7 @@ fn service_items(bill: &mut Bill, w: &Workload, prices: &Prices) {
                 Origin::Counted,
             );
             bill.add(
-                "SQS ReceiveMessage (⌈batch/10⌉ per invocation)",
+                &format!("{queue} ReceiveMessage (⌈batch/10⌉ per invocation)"),
                 m,
                 receives,
                 "requests",
@@ -388,7 +400,7 @@ fn service_items(bill: &mut Bill, w: &Workload, prices: &Prices) {
                 Origin::Counted,
             );
             bill.add(
-                "SQS DeleteMessageBatch (⌈batch/10⌉ per invocation)",
+                &format!("{queue} DeleteMessageBatch (⌈batch/10⌉ per invocation)"),
                 m,
                 receives,
                 "requests",
@@ -396,7 +408,7 @@ fn service_items(bill: &mut Bill, w: &Workload, prices: &Prices) {
                 Origin::Counted,
             );
             bill.add(
-                "SQS idle long polls (up to 5 pollers)",
+                &format!("{queue} idle long polls (up to 5 pollers)"),
                 m,
                 idle,
                 "requests",
@@ -435,6 +447,28 @@ fn service_items(bill: &mut Bill, w: &Workload, prices: &Prices) {
                 Origin::Modelled,
             );
         }
+        Service::Sns => {
+            // A PublishBatch is billed per 64 KB of its whole payload, like an SQS batch send.
+            let per_request = events / (w.publish_requests.max(1) as f64) * w.event_bytes;
+            let publishes = w.publish_requests as f64 * chunks(per_request, 64.0);
+            bill.add(
+                "SNS publish requests (64 KB chunks)",
+                Meter::SnsRequests,
+                publishes,
+                "requests",
+                publishes / 1e6 * prices.sns_requests_per_million.value,
+                Origin::Counted,
+            );
+            bill.add(
+                "SNS deliveries to Lambda (no charge)",
+                Meter::SnsLambdaDeliveries,
+                events,
+                "deliveries",
+                events / 1e6 * prices.sns_lambda_deliveries_per_million.value,
+                Origin::Counted,
+            );
+        }
+        Service::DynamoDb => dynamodb_items(bill, w, prices),
         Service::Firehose => {
             let gb = events * chunks(w.event_bytes, 5.0) * 5.0 * KB / GB;
             let usd = gb * prices.firehose_ingestion_per_gb.value;
@@ -448,6 +482,55 @@ fn service_items(bill: &mut Bill, w: &Workload, prices: &Prices) {
             );
         }
     }
+}
+
+/// Bytes DynamoDB counts for one event's item beyond the event itself: the attribute names,
+/// the key (a UUID) and the TTL number (`eventlab_generator::publish::dynamodb`).
+pub const DYNAMODB_ITEM_EXTRA_BYTES: f64 = 80.0;
+/// Bytes of storage DynamoDB adds per item (its indexing overhead).
+pub const DYNAMODB_STORAGE_OVERHEAD_BYTES: f64 = 100.0;
+
+/// Days an item stays in the table: the generator's TTL. DynamoDB deletes expired items
+/// "within a few days", so this is a floor, labelled modelled.
+#[allow(clippy::cast_precision_loss)]
+pub fn dynamodb_keep_days() -> f64 {
+    eventlab_generator::publish::dynamodb::KEEP_ITEMS_FOR.as_secs() as f64 / 86_400.0
+}
+
+/// Write request units (one per KB of item, rounded up), the table's storage for the
+/// items' lifetime, and the stream reads Lambda makes, which cost nothing.
+#[allow(clippy::cast_precision_loss)] // counts stay far below 2^52
+fn dynamodb_items(bill: &mut Bill, w: &Workload, prices: &Prices) {
+    let events = w.events as f64;
+    let item_bytes = w.event_bytes + DYNAMODB_ITEM_EXTRA_BYTES;
+    let units = events * chunks(item_bytes, 1.0);
+    bill.add(
+        "DynamoDB write request units (1 KB each, on demand)",
+        Meter::DynamoDbWriteUnits,
+        units,
+        "WRU",
+        units / 1e6 * prices.dynamodb_write_request_units_per_million.value,
+        Origin::Counted,
+    );
+    let days = dynamodb_keep_days();
+    let gb_months = events * (item_bytes + DYNAMODB_STORAGE_OVERHEAD_BYTES) / GB * days / 30.0;
+    bill.add(
+        &format!("DynamoDB storage of items until their TTL ({days:.0} day; deletion can lag)"),
+        Meter::DynamoDbStorageGbMonths,
+        gb_months,
+        "GB-months",
+        gb_months * prices.dynamodb_storage_per_gb_month.value,
+        Origin::Modelled,
+    );
+    let reads = w.transformer_invocations as f64;
+    bill.add(
+        "DynamoDB Streams reads by Lambda (no charge; one or more per invocation)",
+        Meter::DynamoDbStreamReads,
+        reads,
+        "requests",
+        reads / 1e6 * prices.dynamodb_stream_reads_by_lambda_per_million.value,
+        Origin::Counted,
+    );
 }
 
 #[allow(clippy::cast_precision_loss)] // counts stay far below 2^52
@@ -552,7 +635,11 @@ mod tests {
             event_bytes: 1000.0,
             publish_requests: 100_000,
             transformer_invocations: 100_000,
-            sqs_receives: if service == Service::Sqs { 100_000 } else { 0 },
+            sqs_receives: if matches!(service, Service::Sqs | Service::SqsFifo) {
+                100_000
+            } else {
+                0
+            },
             cold_starts: 0,
             generator_cold_starts: 0,
             s3_puts: 100_000,
@@ -712,6 +799,40 @@ mod tests {
         let bill = bill(&workload(Service::Firehose), &LambdaProfile::assumed(), &prices());
         let gb = 1e6 * 5.0 * 1024.0 / (1024.0 * 1024.0 * 1024.0);
         assert!(close(usd(&bill, "Firehose"), gb * 0.029));
+    }
+
+    /// SNS: 100,000 PublishBatch calls of 10 KB = one 64 KB chunk each = $0.05; deliveries
+    /// to Lambda are listed and free.
+    #[test]
+    fn sns_worked_example() {
+        let bill = bill(&workload(Service::Sns), &LambdaProfile::assumed(), &prices());
+        assert!(close(usd(&bill, "SNS publish"), 0.05));
+        let deliveries = bill.items.iter().find(|i| i.item.starts_with("SNS deliveries")).unwrap();
+        assert!(close(deliveries.quantity, 1e6) && close(deliveries.usd, 0.0));
+    }
+
+    /// SQS FIFO: the same 300,000 requests as the standard queue at $0.50/M instead of $0.40/M.
+    #[test]
+    fn fifo_requests_cost_more_than_standard_ones() {
+        let lambdas = LambdaProfile::assumed();
+        let fifo = bill(&workload(Service::SqsFifo), &lambdas, &prices());
+        let standard = bill(&workload(Service::Sqs), &lambdas, &prices());
+        assert!(close(fifo.category("service charges"), 300_000.0 * 0.5 / 1e6));
+        assert!(close(standard.category("service charges"), 300_000.0 * 0.4 / 1e6));
+        assert!(fifo.items.iter().any(|i| i.item.starts_with("SQS FIFO send")));
+    }
+
+    /// DynamoDB: a 1,000 B event is a 1,080 B item = 2 WRU: 2M × $0.625/M = $1.25; a day of
+    /// storage for 1M items of 1,180 B = 1.099 GB × 1/30 month × $0.25.
+    #[test]
+    fn dynamodb_worked_example() {
+        let bill = bill(&workload(Service::DynamoDb), &LambdaProfile::assumed(), &prices());
+        assert!(close(usd(&bill, "DynamoDB write"), 1.25));
+        let gb = 1e6 * 1180.0 / GB;
+        assert!(close(usd(&bill, "DynamoDB storage"), gb / 30.0 * 0.25));
+        let storage = bill.items.iter().find(|i| i.item.starts_with("DynamoDB storage")).unwrap();
+        assert_eq!(storage.origin, Origin::Modelled, "the TTL's lag is not counted");
+        assert!(close(usd(&bill, "DynamoDB Streams reads"), 0.0));
     }
 
     /// The producer side: 100,000 API requests = $0.10, as many generator invocations

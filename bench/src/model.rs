@@ -35,7 +35,24 @@ pub mod quota {
     pub const FIREHOSE_BYTES_PER_SECOND: f64 = 5.0 * super::MB;
     /// Concurrent batches per shard for a Kinesis event source mapping (hard limit).
     pub const KINESIS_MAX_PARALLELIZATION: u32 = 10;
+    /// Messages published per second to a standard SNS topic (us-east-1).
+    pub const SNS_PUBLISH_MESSAGES_PER_SECOND: f64 = 30_000.0;
+    /// `SendMessageBatch` calls per second to a FIFO queue in high-throughput mode
+    /// (us-east-1, us-west-2, eu-west-1); 300 without it.
+    pub const SQS_FIFO_HIGH_THROUGHPUT_REQUESTS_PER_SECOND: f64 = 70_000.0;
+    /// A FIFO event source mapping's largest batch (hard limit).
+    pub const SQS_FIFO_MAX_BATCH: u32 = 10;
+    /// Write request units per second an on-demand table takes (table quota, raisable).
+    pub const DYNAMODB_TABLE_WRITE_UNITS_PER_SECOND: f64 = 40_000.0;
+    /// Write units per second one partition (and so one stream shard) takes.
+    pub const DYNAMODB_PARTITION_WRITE_UNITS_PER_SECOND: f64 = 1_000.0;
 }
+
+/// Message groups the lab's FIFO lane spreads events over (`eventlab_schema::fifo_group`):
+/// Lambda processes one batch per group at a time, so they cap its concurrency.
+pub const SQS_FIFO_GROUPS: f64 = 10.0;
+/// How often Lambda polls each DynamoDB stream shard (four times a second).
+pub const DYNAMODB_STREAM_POLLS_PER_SECOND: f64 = 4.0;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ModelArgs {
@@ -273,6 +290,79 @@ pub fn size(
                 max_wait_ms: span * 1000.0,
             }
         }
+        Service::Sns => {
+            if rate > quota::SNS_PUBLISH_MESSAGES_PER_SECOND {
+                return Err(format!(
+                    "{rate:.0} messages/s is over the topic's default quota of 30,000/s (us-east-1; raisable)"
+                ));
+            }
+            // Push: one asynchronous invocation per message, as soon as it is published.
+            Sizing {
+                invocations_per_second: rate,
+                mean_batch: 1.0,
+                concurrency: 0.0,
+                shards: 0,
+                parallelization_factor: 0,
+                added_wait_ms: 0.0,
+                max_wait_ms: 0.0,
+            }
+        }
+        Service::SqsFifo => {
+            if publish_requests > quota::SQS_FIFO_HIGH_THROUGHPUT_REQUESTS_PER_SECOND {
+                return Err(format!(
+                    "{publish_requests:.0} SendMessageBatch/s is over 70,000/s, the FIFO high-throughput quota (us-east-1)"
+                ));
+            }
+            // At most 10 a batch and no batching window on a FIFO mapping: a poll returns
+            // what arrived during one receive round trip (~50 ms).
+            let batch = batch.min(f64::from(quota::SQS_FIFO_MAX_BATCH));
+            let mean_batch = (rate * 0.05).clamp(1.0, batch);
+            let sizing = Sizing {
+                invocations_per_second: rate / mean_batch,
+                mean_batch,
+                concurrency: 0.0,
+                shards: 0,
+                parallelization_factor: 0,
+                added_wait_ms: 0.0,
+                max_wait_ms: 0.0,
+            };
+            let concurrency = sizing.invocations_per_second * invoke_seconds;
+            if concurrency > SQS_FIFO_GROUPS {
+                return Err(format!(
+                    "needs {concurrency:.1} concurrent batches; a FIFO mapping runs one per message group at a time, and the lab's events fall in 10 groups"
+                ));
+            }
+            sizing
+        }
+        Service::DynamoDb => {
+            let units = rate * ((event_bytes + cost::DYNAMODB_ITEM_EXTRA_BYTES) / 1024.0).ceil();
+            if units > quota::DYNAMODB_TABLE_WRITE_UNITS_PER_SECOND {
+                return Err(format!(
+                    "{units:.0} write units/s is over the table's default quota of 40,000/s (raisable)"
+                ));
+            }
+            // A stream shard per partition, each polled four times a second; one batch per
+            // shard at a time.
+            let shards = (units / quota::DYNAMODB_PARTITION_WRITE_UNITS_PER_SECOND).ceil().max(1.0);
+            let per_shard = rate / shards;
+            let span = (1.0 / DYNAMODB_STREAM_POLLS_PER_SECOND).max(window);
+            let mean_batch = (per_shard * span).clamp(1.0, batch);
+            let per_shard_concurrency = per_shard / mean_batch * invoke_seconds;
+            if per_shard_concurrency > 1.0 {
+                return Err(format!(
+                    "each of ~{shards:.0} stream shard(s) needs {per_shard_concurrency:.1} concurrent batches at batch {batch:.0}: raise the batch size or the parallelization factor"
+                ));
+            }
+            Sizing {
+                invocations_per_second: rate / mean_batch,
+                mean_batch,
+                concurrency: 0.0,
+                shards: shards as u32,
+                parallelization_factor: 1,
+                added_wait_ms: span / 2.0 * 1000.0,
+                max_wait_ms: span * 1000.0,
+            }
+        }
         Service::Firehose => {
             let bytes_per_second = rate * event_bytes;
             if rate > quota::FIREHOSE_RECORDS_PER_SECOND {
@@ -326,7 +416,8 @@ pub fn size(
 fn workload(service: Service, args: &ModelArgs, settings: Batching, rate: f64, sizing: &Sizing) -> Workload {
     let events = rate * SECONDS_PER_MONTH;
     let max_entries = match service {
-        Service::EventBridge | Service::Sqs => 10,
+        Service::EventBridge | Service::Sqs | Service::SqsFifo | Service::Sns => 10,
+        Service::DynamoDb => 25,
         Service::Kinesis | Service::Firehose => 500,
     };
     let invocations = sizing.invocations_per_second * SECONDS_PER_MONTH;
@@ -343,7 +434,7 @@ fn workload(service: Service, args: &ModelArgs, settings: Batching, rate: f64, s
         event_bytes: args.event_bytes,
         publish_requests: (events / f64::from(args.publish_batch.clamp(1, max_entries))) as u64,
         transformer_invocations: invocations as u64,
-        sqs_receives: if service == Service::Sqs {
+        sqs_receives: if matches!(service, Service::Sqs | Service::SqsFifo) {
             (invocations * cost::sqs_receives_for_batch(sizing.mean_batch.ceil() as u64) as f64) as u64
         } else {
             0
@@ -379,7 +470,17 @@ fn capacity(service: Service, sizing: &Sizing) -> String {
             "~{:.2} processor calls/s, {:.0} events each",
             sizing.invocations_per_second, sizing.mean_batch
         ),
-        Service::EventBridge => format!("~{:.1} concurrent, one event per invocation", sizing.concurrency),
+        Service::EventBridge | Service::Sns => {
+            format!("~{:.1} concurrent, one event per invocation", sizing.concurrency)
+        }
+        Service::SqsFifo => format!(
+            "~{:.1} concurrent (10 message groups at most), mean batch {:.1}",
+            sizing.concurrency, sizing.mean_batch
+        ),
+        Service::DynamoDb => format!(
+            "~{} stream shard(s), ~{:.1} concurrent, mean batch {:.0}",
+            sizing.shards, sizing.concurrency, sizing.mean_batch
+        ),
     }
 }
 
@@ -495,7 +596,15 @@ fn trade_off_settings(service: Service) -> Vec<(String, Batching)> {
         firehose_size_mb: size_mb,
     };
     match service {
-        Service::EventBridge => vec![("per event".to_owned(), mapping(1, 0.0))],
+        Service::EventBridge | Service::Sns => vec![("per event".to_owned(), mapping(1, 0.0))],
+        Service::SqsFifo => [1, 10]
+            .iter()
+            .map(|&b| (format!("batch {b}"), mapping(b, 0.0)))
+            .collect(),
+        Service::DynamoDb => [(1, 0.0), (100, 0.0), (1000, 0.0), (10_000, 5.0)]
+            .iter()
+            .map(|&(b, w)| (format!("batch {b}, {w} s"), mapping(b, w)))
+            .collect(),
         Service::Sqs => [(1, 0.0), (10, 0.0), (100, 1.0), (1000, 5.0), (10_000, 20.0)]
             .iter()
             .map(|&(b, w)| (format!("batch {b}, {w} s"), mapping(b, w)))
@@ -824,6 +933,43 @@ mod tests {
         rows(args, &PriceBook::us_east_1())
     }
 
+    /// FIFO: 25 ms per batch of at most 10 is 400 events/s per group; ten groups carry
+    /// 1,000 events/s (1 s of work a second each… 2.5 concurrent) but not 10,000 (25).
+    #[test]
+    fn fifo_concurrency_is_capped_by_the_message_groups() {
+        let at = |rate: f64| {
+            let args = ModelArgs {
+                rates: vec![rate],
+                ..ModelArgs::default()
+            };
+            rows_of(&args).into_iter().find(|r| r.service == "sqs-fifo").unwrap()
+        };
+        let fine = at(1_000.0);
+        assert!(fine.monthly_usd.is_some(), "{:?}", fine.cannot_run);
+        assert!((fine.sizing.unwrap().concurrency - 2.5).abs() < 1e-9);
+        let over = at(10_000.0);
+        assert!(over.cannot_run.unwrap().contains("one per message group"));
+    }
+
+    /// DynamoDB: a 1 KB event makes a 2 KB item (2 WRU); 1,000 events/s = 2,000 WRU/s =
+    /// 2 partitions, so ~2 stream shards polled 4 times a second: 125 ms mean wait.
+    #[test]
+    fn dynamodb_stream_shards_follow_write_units() {
+        let args = ModelArgs {
+            rates: vec![1_000.0],
+            batch: 1000,
+            ..ModelArgs::default()
+        };
+        let row = rows_of(&args).into_iter().find(|r| r.service == "dynamodb").unwrap();
+        let sizing = row.sizing.unwrap();
+        assert_eq!(sizing.shards, 2);
+        assert!((sizing.added_wait_ms - 125.0).abs() < 1e-9);
+        assert!((sizing.mean_batch - 125.0).abs() < 1e-9, "500 events/s per shard × 0.25 s");
+        let big = ModelArgs { rates: vec![30_000.0], ..args };
+        let over = rows_of(&big).into_iter().find(|r| r.service == "dynamodb").unwrap();
+        assert!(over.cannot_run.unwrap().contains("40,000"));
+    }
+
     /// "SQS (batch 10)" at 10 events/s without a window: a poll finds ~0.5 events, so the
     /// mean batch is 1 — and the row says so.
     #[test]
@@ -953,7 +1099,7 @@ mod tests {
         assert!(text.contains("GCP Pub/Sub (modelled)"));
         let data: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("model.json")).unwrap()).unwrap();
-        assert_eq!(data["rows"].as_array().unwrap().len(), 6);
+        assert_eq!(data["rows"].as_array().unwrap().len(), Service::ALL.len() + 2);
         assert!(!data["batching"].as_array().unwrap().is_empty());
         for file in ["model.svg", "batching-100.svg"] {
             assert!(

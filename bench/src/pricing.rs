@@ -30,6 +30,12 @@ pub struct Prices {
     pub s3_storage_per_gb_month: Price,
     pub cloudwatch_logs_ingestion_per_gb: Price,
     pub kms_requests_per_ten_thousand: Price,
+    pub sns_requests_per_million: Price,
+    pub sns_lambda_deliveries_per_million: Price,
+    pub sqs_fifo_requests_per_million: Price,
+    pub dynamodb_write_request_units_per_million: Price,
+    pub dynamodb_storage_per_gb_month: Price,
+    pub dynamodb_stream_reads_by_lambda_per_million: Price,
     pub http_api_requests_per_million: Price,
     pub pubsub_per_tib: Price,
     pub msk_serverless_cluster_hour: Price,
@@ -46,6 +52,8 @@ pub struct FreeTier {
     pub sqs_requests: f64,
     pub cloudwatch_logs_gb: f64,
     pub kms_requests: f64,
+    pub sns_requests: f64,
+    pub dynamodb_storage_gb_months: f64,
     pub source: String,
     pub read_on: String,
     pub note: String,
@@ -76,8 +84,15 @@ mod tests {
         let book = PriceBook::us_east_1();
         assert_eq!(book.region, "us-east-1");
         let all = serde_json::to_value(&book.prices).unwrap();
+        // What AWS does not charge for is listed at zero, so the bill can show it as such.
+        let free_of_charge = ["sns_lambda_deliveries_per_million", "dynamodb_stream_reads_by_lambda_per_million"];
         for (name, price) in all.as_object().unwrap() {
-            assert!(price["value"].as_f64().unwrap() > 0.0, "{name}");
+            let value = price["value"].as_f64().unwrap();
+            if free_of_charge.contains(&name.as_str()) {
+                assert!(value == 0.0 && price["unit"].as_str().unwrap().contains("no charge"), "{name}");
+            } else {
+                assert!(value > 0.0, "{name}");
+            }
             assert!(price["source"].as_str().unwrap().starts_with("https://"), "{name}");
             assert_eq!(
                 price["read_on"].as_str().unwrap().len(),

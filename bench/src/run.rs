@@ -128,6 +128,8 @@ impl Lab {
             sqs: aws_sdk_sqs::Client::new(&config),
             kinesis: aws_sdk_kinesis::Client::new(&config),
             firehose: aws_sdk_firehose::Client::new(&config),
+            sns: aws_sdk_sns::Client::new(&config),
+            dynamodb: aws_sdk_dynamodb::Client::new(&config),
             retry: eventlab_generator::publish::RetryPolicy::default(),
         };
         let targets = eventlab_generator::config::Targets {
@@ -135,6 +137,9 @@ impl Lab {
             sqs_queue_url: stack.sqs_queue_url.clone(),
             kinesis_stream_name: stack.kinesis_stream_name.clone(),
             firehose_stream_name: stack.firehose_stream_name.clone(),
+            sns_topic_arn: stack.sns_topic_arn.clone(),
+            sqs_fifo_queue_url: stack.sqs_fifo_queue_url.clone(),
+            dynamodb_table_name: stack.dynamodb_table_name.clone(),
             facts_api_key: None,
         };
         Ok(Self {

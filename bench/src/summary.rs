@@ -73,10 +73,12 @@ impl LaneSummary {
 
 /// Publish calls a service needs for `batch` events (its count limit only).
 fn service_calls(service: Service, batch: u32) -> u32 {
-    use eventlab_generator::publish::{BatchApi, eventbridge, firehose, kinesis, sqs};
+    use eventlab_generator::publish::{BatchApi, dynamodb, eventbridge, firehose, kinesis, sns, sqs};
     let max = match service {
         Service::EventBridge => eventbridge::EventBridgePublisher::MAX_ENTRIES,
-        Service::Sqs => sqs::SqsPublisher::MAX_ENTRIES,
+        Service::Sqs | Service::SqsFifo => sqs::SqsPublisher::MAX_ENTRIES,
+        Service::Sns => sns::SnsPublisher::MAX_ENTRIES,
+        Service::DynamoDb => dynamodb::DynamoDbPublisher::MAX_ENTRIES,
         Service::Kinesis => kinesis::KinesisPublisher::MAX_ENTRIES,
         Service::Firehose => firehose::FirehosePublisher::MAX_ENTRIES,
     };
@@ -133,7 +135,9 @@ pub fn order_promise(service: Service) -> &'static str {
     match service {
         Service::Kinesis => "per shard, by sequence number",
         Service::Sqs => "none (a standard queue; FIFO queues order per message group)",
-        Service::EventBridge | Service::Firehose => "none",
+        Service::SqsFifo => "per message group (10 groups by id band), by sequence number",
+        Service::DynamoDb => "per item key (each event is its own item: nothing to reorder)",
+        Service::EventBridge | Service::Firehose | Service::Sns => "none",
     }
 }
 
@@ -170,6 +174,18 @@ fn aws_model(service: Service, drive: &crate::run::Drive, event_bytes: f64, stac
         (Service::Kinesis, Some(b)) => Settings {
             batch: b.kinesis_batch_size,
             window: b.kinesis_batching_window_seconds,
+            firehose_interval: 60.0,
+            firehose_size_mb: 1.0,
+        },
+        (Service::SqsFifo, Some(b)) => Settings {
+            batch: b.sqs_fifo_batch_size,
+            window: 0.0,
+            firehose_interval: 60.0,
+            firehose_size_mb: 1.0,
+        },
+        (Service::DynamoDb, Some(b)) => Settings {
+            batch: b.dynamodb_batch_size,
+            window: 0.0,
             firehose_interval: 60.0,
             firehose_size_mb: 1.0,
         },
@@ -236,6 +252,7 @@ pub fn summarise(
         };
         let key = match lane.service {
             Service::Kinesis => eventlab_generator::publish::kinesis::partition_key(record.event.id),
+            Service::SqsFifo => eventlab_schema::fifo_group(record.event.id),
             _ => lane.run_id.to_string(),
         };
         arrivals.push(Arrival {
@@ -271,7 +288,7 @@ pub fn summarise(
             / lane.found.len() as f64
     };
     let hours = (lane.finished_at - lane.started_at).num_milliseconds().max(0) as f64 / 3_600_000.0;
-    let sqs_receives = if lane.service == Service::Sqs {
+    let sqs_receives = if matches!(lane.service, Service::Sqs | Service::SqsFifo) {
         batching
             .batch_sizes
             .iter()

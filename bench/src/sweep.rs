@@ -35,7 +35,7 @@ impl Setting {
                 window_secs,
             } => format!("batch {batch_size}, {window_secs} s"),
             Self::Buffering { size_mb, interval_secs } => format!("{size_mb} MB / {interval_secs} s"),
-            Self::PublishBatch { events } => format!("{events} per PutEvents"),
+            Self::PublishBatch { events } => format!("{events} per publish call"),
         }
     }
 }
@@ -44,7 +44,29 @@ impl Setting {
 pub fn plan(service: Service) -> Vec<Setting> {
     use Setting::{Buffering, Mapping, PublishBatch};
     match service {
-        Service::EventBridge => vec![PublishBatch { events: 1 }, PublishBatch { events: 10 }],
+        // Push services have no consumer batching: what varies is the publish call.
+        Service::EventBridge | Service::Sns => vec![PublishBatch { events: 1 }, PublishBatch { events: 10 }],
+        // A FIFO mapping takes 10 at most and has no batching window.
+        Service::SqsFifo => vec![
+            Mapping {
+                batch_size: 1,
+                window_secs: 0,
+            },
+            Mapping {
+                batch_size: 10,
+                window_secs: 0,
+            },
+        ],
+        Service::DynamoDb => vec![
+            Mapping {
+                batch_size: 1,
+                window_secs: 0,
+            },
+            Mapping {
+                batch_size: 100,
+                window_secs: 0,
+            },
+        ],
         Service::Sqs => vec![
             Mapping {
                 batch_size: 1,
@@ -207,12 +229,14 @@ pub async fn sweep(session: &Session, services: &[Service], drive: &Drive, out: 
         let stream = session.lab.stack.firehose_stream_name.clone();
         // What to restore afterwards.
         let original = match service {
-            Service::Sqs | Service::Kinesis => Some(knobs.mapping(&function).await?),
+            Service::Sqs | Service::Kinesis | Service::SqsFifo | Service::DynamoDb => {
+                Some(knobs.mapping(&function).await?)
+            }
             Service::Firehose => {
                 let (size, interval) = knobs.buffering(&stream).await?;
                 Some((String::new(), size, interval))
             }
-            Service::EventBridge => None,
+            Service::EventBridge | Service::Sns => None,
         };
         let mut outcome = Ok(());
         for (n, setting) in plan(service).into_iter().enumerate() {
@@ -253,7 +277,7 @@ pub async fn sweep(session: &Session, services: &[Service], drive: &Drive, out: 
             }
         }
         match (service, &original) {
-            (Service::Sqs | Service::Kinesis, Some((uuid, batch, window))) => {
+            (Service::Sqs | Service::Kinesis | Service::SqsFifo | Service::DynamoDb, Some((uuid, batch, window))) => {
                 knobs.set_mapping(uuid, *batch, *window).await?;
             }
             (Service::Firehose, Some((_, size, interval))) => {

@@ -378,6 +378,9 @@ mod tests {
             sqs_queue_url: "http://queue".into(),
             kinesis_stream_name: "stream".into(),
             firehose_stream_name: "delivery".into(),
+            sns_topic_arn: "arn:topic".into(),
+            sqs_fifo_queue_url: "http://queue.fifo".into(),
+            dynamodb_table_name: "table".into(),
             facts_api_key: None,
         }
     }
@@ -505,7 +508,7 @@ mod tests {
             .await;
         assert_eq!(response.status_code, 200);
         let lanes = generator.publisher.lanes.lock().unwrap().clone();
-        assert_eq!(lanes.len(), 4);
+        assert_eq!(lanes.len(), Service::ALL.len());
         for lane in lanes {
             for encoded in &lane.events {
                 let event = LabEvent::from_json(encoded.json.as_bytes()).unwrap();
@@ -514,7 +517,11 @@ mod tests {
                     (lane.service, encoded.event_id, encoded.seq)
                 );
             }
-            let expected_requests = if matches!(lane.service, Service::Sqs | Service::EventBridge) {
+            // 10 a call for SQS (both kinds), SNS and EventBridge; 25 for DynamoDB; 500 the rest.
+            let expected_requests = if matches!(
+                lane.service,
+                Service::Sqs | Service::SqsFifo | Service::Sns | Service::EventBridge
+            ) {
                 3
             } else {
                 1

@@ -24,6 +24,11 @@ pub struct Stack {
     pub kinesis_stream_name: String,
     pub kinesis_failures_url: String,
     pub firehose_stream_name: String,
+    pub sns_topic_arn: String,
+    /// The topic's second, raw-delivery subscriber, which nothing consumes (fan-out).
+    pub sns_fanout_queue_url: String,
+    pub sqs_fifo_queue_url: String,
+    pub dynamodb_table_name: String,
     /// Each lane's dead-letter or on-failure queue (empty in outputs older than the field).
     #[serde(default)]
     pub failure_queue_urls: BTreeMap<String, String>,
@@ -64,6 +69,18 @@ pub struct Batching {
     pub kinesis_batching_window_seconds: f64,
     pub firehose_buffering_size_mb: f64,
     pub firehose_buffering_interval_seconds: f64,
+    #[serde(default = "ten")]
+    pub sqs_fifo_batch_size: u32,
+    #[serde(default = "hundred")]
+    pub dynamodb_batch_size: u32,
+}
+
+fn ten() -> u32 {
+    10
+}
+
+fn hundred() -> u32 {
+    100
 }
 
 /// Where a stack's AWS APIs are answered.

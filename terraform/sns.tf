@@ -58,6 +58,8 @@ resource "aws_sns_topic_subscription" "transform" {
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.sns_dlq.arn
   })
+
+  depends_on = [aws_lambda_permission.sns_invokes_transformer, aws_sqs_queue_policy.sns_dlq]
 }
 
 resource "aws_lambda_permission" "sns_invokes_transformer" {
@@ -78,9 +80,13 @@ resource "aws_lambda_function_event_invoke_config" "transform_sns" {
       destination = aws_sqs_queue.sns_dlq.arn
     }
   }
+
+  depends_on = [aws_iam_role_policy.transform_sns]
 }
 
-# Fan-out: the same messages, raw (no SNS envelope), in a queue of their own.
+# Fan-out: the same messages, raw (no SNS envelope), in a queue of their own. Nothing
+# consumes it: a learner reads it (aws sqs receive-message) to see a second subscriber get
+# every message; a day's retention keeps it from growing.
 resource "aws_sqs_queue" "sns_fanout" {
   name                      = "${var.name_prefix}-sns-fanout"
   message_retention_seconds = 86400
@@ -114,4 +120,6 @@ resource "aws_sns_topic_subscription" "fanout" {
   protocol             = "sqs"
   endpoint             = aws_sqs_queue.sns_fanout.arn
   raw_message_delivery = true
+
+  depends_on = [aws_sqs_queue_policy.sns_fanout]
 }

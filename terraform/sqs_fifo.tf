@@ -7,11 +7,20 @@ resource "aws_sqs_queue" "fifo_dlq" {
   sqs_managed_sse_enabled   = true
 }
 
+resource "aws_sqs_queue_redrive_allow_policy" "fifo_dlq" {
+  queue_url = aws_sqs_queue.fifo_dlq.id
+  redrive_allow_policy = jsonencode({
+    redrivePermission = "byQueue"
+    sourceQueueArns   = [aws_sqs_queue.fifo.arn]
+  })
+}
+
 resource "aws_sqs_queue" "fifo" {
   name                        = "${var.name_prefix}-events.fifo"
   fifo_queue                  = true
   content_based_deduplication = false
-  # Per message group: throughput scales with groups, as the lane shows.
+  # High-throughput mode: deduplication and throughput limits per message group, so the
+  # quota grows with the number of groups (ten here).
   deduplication_scope        = "messageGroup"
   fifo_throughput_limit      = "perMessageGroupId"
   sqs_managed_sse_enabled    = true
@@ -29,4 +38,6 @@ resource "aws_lambda_event_source_mapping" "sqs_fifo" {
   function_name           = aws_lambda_function.this["transform-sqs-fifo"].arn
   batch_size              = 10 # a FIFO mapping's maximum
   function_response_types = ["ReportBatchItemFailures"]
+
+  depends_on = [aws_iam_role_policy.transform_sqs_fifo, aws_iam_role_policy.write_results]
 }
