@@ -251,15 +251,18 @@ fn strategy_environment(stack: &Stack, strategy: Strategy) -> Vec<(String, Strin
         strategy.as_str().to_owned(),
     )];
     if strategy == Strategy::LookupAtInit {
-        let queue_name = stack.sqs_queue_url.rsplit('/').next().unwrap_or_default();
+        let queue_name = |url: &'_ str| url.rsplit('/').next().unwrap_or_default().to_owned();
         let names = [
-            stack.eventbridge_bus_name.as_str(),
-            queue_name,
-            stack.kinesis_stream_name.as_str(),
-            stack.firehose_stream_name.as_str(),
+            stack.eventbridge_bus_name.clone(),
+            queue_name(&stack.sqs_queue_url),
+            stack.kinesis_stream_name.clone(),
+            stack.firehose_stream_name.clone(),
+            stack.sns_topic_arn.clone(),
+            queue_name(&stack.sqs_fifo_queue_url),
+            stack.dynamodb_table_name.clone(),
         ];
         for (key, name) in eventlab_generator::config::LOOKUP_NAMES.iter().zip(names) {
-            env.push(((*key).to_owned(), name.to_owned()));
+            env.push(((*key).to_owned(), name));
         }
     }
     env

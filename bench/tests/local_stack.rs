@@ -54,7 +54,7 @@ async fn session() -> Session {
 
 #[tokio::test]
 #[allow(clippy::too_many_lines)] // one run of the stack, every figure of it checked
-async fn a_small_run_over_all_four_services_accounts_for_every_event_and_writes_the_report() {
+async fn a_small_run_over_every_service_accounts_for_every_event_and_writes_the_report() {
     let session = session().await;
     let out = std::env::temp_dir().join(format!("eventlab-bench-{}", uuid::Uuid::now_v7()));
     let plan = coldstart_plan();
@@ -89,27 +89,38 @@ async fn a_small_run_over_all_four_services_accounts_for_every_event_and_writes_
         assert!(e2e.p50 <= e2e.p90 && e2e.p90 <= e2e.p99 && e2e.p99 <= e2e.max);
         measured_from_the_logs(lane);
     }
-    let kinesis = &summary.lanes[2];
+    let lane = |service: Service| summary.lanes.iter().find(|l| l.service == service).unwrap();
+    let kinesis = lane(Service::Kinesis);
     assert_eq!(
         kinesis.order.against_service,
         Some(0),
         "Kinesis keeps its per-shard promise"
     );
     assert!(kinesis.order.publisher_reordered.is_some());
+    let fifo = lane(Service::SqsFifo);
     assert_eq!(
-        summary.lanes[1].order.against_service, None,
+        fifo.order.against_service,
+        Some(0),
+        "FIFO keeps order within each message group"
+    );
+    assert_eq!(fifo.delivery.duplicated, 0, "deduplicated by event id");
+    assert_eq!(fifo.delivery.out_of_order, 0, "per message group, in publish order");
+    assert!(
+        fifo.batching.batch_sizes.keys().all(|&size| size <= 10),
+        "a FIFO mapping takes 10 at most"
+    );
+    assert_eq!(
+        lane(Service::Sqs).order.against_service,
+        None,
         "a standard queue promises no order"
     );
-    assert_eq!(
-        summary.lanes[0]
-            .batching
-            .batch_sizes
-            .keys()
-            .copied()
-            .collect::<Vec<_>>(),
-        [1],
-        "EventBridge invokes once per event"
-    );
+    for push in [Service::EventBridge, Service::Sns] {
+        assert_eq!(
+            lane(push).batching.batch_sizes.keys().copied().collect::<Vec<_>>(),
+            [1],
+            "{push} invokes once per event"
+        );
+    }
 
     // The files: JSON that parses back to the same figures, HTML and Markdown that show them.
     let dir = html_path.parent().unwrap();
@@ -127,7 +138,7 @@ async fn a_small_run_over_all_four_services_accounts_for_every_event_and_writes_
     }
     let raw = std::fs::read_to_string(dir.join("raw.jsonl")).unwrap();
     let rows: Vec<serde_json::Value> = raw.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
-    assert_eq!(rows.len(), 48);
+    assert_eq!(rows.len(), 12 * Service::ALL.len());
     assert!(rows.iter().all(|row| row["copies"].as_u64() >= Some(1)));
 
     let html = std::fs::read_to_string(&html_path).unwrap();
@@ -154,7 +165,7 @@ async fn a_small_run_over_all_four_services_accounts_for_every_event_and_writes_
             .iter()
             .map(|q| q.lane.as_str())
             .collect::<Vec<_>>(),
-        ["eventbridge", "kinesis", "sqs"]
+        ["dynamodb", "eventbridge", "kinesis", "sns", "sqs", "sqs-fifo"]
     );
     assert!(html.contains("id=\"failure-queues-table\"") && markdown.contains("## Failure queues after the run"));
     for queue in &summary.failure_queues {

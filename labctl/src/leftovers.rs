@@ -42,12 +42,18 @@ pub async fn find(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<S
         left.push(format!("bucket {}", stack.results_bucket));
     }
     let sqs = aws_sdk_sqs::Client::new(config);
-    for url in [
+    let queues = [
         &stack.sqs_queue_url,
+        &stack.sqs_fifo_queue_url,
+        &stack.sns_fanout_queue_url,
         &stack.sqs_dlq_url,
         &stack.eventbridge_dlq_url,
         &stack.kinesis_failures_url,
-    ] {
+    ];
+    let mut queues: Vec<&String> = queues.into_iter().chain(stack.failure_queue_urls.values()).collect();
+    queues.sort();
+    queues.dedup();
+    for url in queues {
         let name = url.rsplit('/').next().unwrap_or(url);
         if exists(sqs.get_queue_url().queue_name(name).send().await)? {
             left.push(format!("queue {name}"));
@@ -79,6 +85,11 @@ pub async fn find(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<S
             .await,
     )? {
         left.push(format!("event bus {}", stack.eventbridge_bus_name));
+    }
+    let dynamodb = aws_sdk_dynamodb::Client::new(config);
+    let table = dynamodb.describe_table().table_name(&stack.dynamodb_table_name);
+    if exists(table.send().await)? {
+        left.push(format!("table {}", stack.dynamodb_table_name));
     }
     let cognito = aws_sdk_cognitoidentityprovider::Client::new(config);
     if exists(
@@ -112,8 +123,8 @@ pub async fn find(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<S
     Ok(left)
 }
 
-/// The stack's CloudWatch alarms and the topic they notify (the emulator's tag index
-/// covers neither alarms nor, on every backend, topics).
+/// The stack's CloudWatch alarms and the topics: the lane's and the one the alarms notify
+/// (the emulator's tag index covers neither alarms nor, on every backend, topics).
 async fn alarms(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<String>> {
     let mut left = Vec::new();
     let cloudwatch = aws_sdk_cloudwatch::Client::new(config);
@@ -134,19 +145,23 @@ async fn alarms(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<Str
     );
     // Listed, not looked up by ARN: the question is what the caller's account holds, and a
     // look-up by ARN may answer for another account's topic.
-    if let Some(name) = stack.alarm_topic_arn.as_deref().and_then(|arn| arn.rsplit(':').next()) {
-        let sns = aws_sdk_sns::Client::new(config);
-        let mut pages = sns.list_topics().into_paginator().send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(crate::sdk_error).context("listing topics")?;
-            left.extend(
-                page.topics()
-                    .iter()
-                    .filter_map(|t| t.topic_arn())
-                    .filter(|arn| arn.rsplit(':').next() == Some(name))
-                    .map(|arn| format!("topic {arn}")),
-            );
-        }
+    let name = |arn: &str| arn.rsplit(':').next().map(str::to_owned);
+    let names: Vec<String> = [Some(stack.sns_topic_arn.as_str()), stack.alarm_topic_arn.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter_map(name)
+        .collect();
+    let sns = aws_sdk_sns::Client::new(config);
+    let mut pages = sns.list_topics().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(crate::sdk_error).context("listing topics")?;
+        left.extend(
+            page.topics()
+                .iter()
+                .filter_map(|t| t.topic_arn())
+                .filter(|arn| name(arn).is_some_and(|n| names.contains(&n)))
+                .map(|arn| format!("topic {arn}")),
+        );
     }
     Ok(left)
 }

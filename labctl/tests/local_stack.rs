@@ -21,7 +21,16 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 const RESULT_TIMEOUT: Duration = Duration::from_secs(90);
-const ROUTES: [&str; 5] = ["eventbridge", "sqs", "kinesis", "firehose", "all"];
+const ROUTES: [&str; 8] = [
+    "eventbridge",
+    "sqs",
+    "kinesis",
+    "firehose",
+    "sns",
+    "sqs-fifo",
+    "dynamodb",
+    "all",
+];
 
 struct Lab {
     stack: Stack,
@@ -213,6 +222,21 @@ async fn kinesis_route_delivers_every_event_to_s3() {
 #[tokio::test]
 async fn firehose_route_delivers_every_event_to_s3() {
     assert_route_delivers("firehose", 3).await;
+}
+
+#[tokio::test]
+async fn sns_route_delivers_every_event_to_s3() {
+    assert_route_delivers("sns", 3).await;
+}
+
+#[tokio::test]
+async fn sqs_fifo_route_delivers_every_event_to_s3() {
+    assert_route_delivers("sqs-fifo", 3).await;
+}
+
+#[tokio::test]
+async fn dynamodb_route_delivers_every_event_to_s3() {
+    assert_route_delivers("dynamodb", 3).await;
 }
 
 #[tokio::test]
@@ -457,6 +481,123 @@ async fn firehose_a_malformed_record_fails_alone() {
     assert_rejected_alone(&lab, Service::Firehose, &run_id, &good, &malformed).await;
 }
 
+#[tokio::test]
+async fn sns_a_malformed_message_fails_alone() {
+    let lab = lab().await;
+    let (run_id, good, malformed) = mixed_batch(Service::Sns);
+    let entries = [good[0].to_json(), malformed.clone(), good[1].to_json()]
+        .iter()
+        .enumerate()
+        .map(|(i, message)| {
+            aws_sdk_sns::types::PublishBatchRequestEntry::builder()
+                .id(i.to_string())
+                .message(message)
+                .build()
+                .unwrap()
+        })
+        .collect();
+    let sns = aws_sdk_sns::Client::new(&lab.config);
+    let sent = sns
+        .publish_batch()
+        .topic_arn(&lab.stack.sns_topic_arn)
+        .set_publish_batch_request_entries(Some(entries))
+        .send()
+        .await
+        .unwrap();
+    assert!(sent.failed().is_empty());
+    assert_rejected_alone(&lab, Service::Sns, &run_id, &good, &malformed).await;
+
+    let message_id = sent.successful().iter().find(|e| e.id() == Some("1")).unwrap().message_id();
+    let error = wait_for_error(
+        &lab.s3,
+        &lab.stack.results_bucket,
+        Service::Sns,
+        |e| e.raw == malformed,
+        RESULT_TIMEOUT,
+    );
+    assert_eq!(
+        Some(error.await.unwrap().record_id.as_str()),
+        message_id,
+        "reported by its SNS message id"
+    );
+}
+
+#[tokio::test]
+async fn sqs_fifo_a_malformed_message_fails_alone_and_its_group_moves_on() {
+    let lab = lab().await;
+    let (run_id, good, malformed) = mixed_batch(Service::SqsFifo);
+    // All three in one group, in one request: the malformed one sits between the good ones,
+    // and must neither block them nor come back.
+    let group = eventlab_schema::fifo_group(good[0].id);
+    let entries = [good[0].to_json(), malformed.clone(), good[1].to_json()]
+        .iter()
+        .enumerate()
+        .map(|(i, body)| {
+            aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
+                .id(i.to_string())
+                .message_body(body)
+                .message_group_id(&group)
+                .message_deduplication_id(format!("{run_id}-{i}"))
+                .build()
+                .unwrap()
+        })
+        .collect();
+    let sqs = aws_sdk_sqs::Client::new(&lab.config);
+    let sent = sqs
+        .send_message_batch()
+        .queue_url(&lab.stack.sqs_fifo_queue_url)
+        .set_entries(Some(entries))
+        .send()
+        .await
+        .unwrap();
+    assert!(sent.failed().is_empty());
+    assert_rejected_alone(&lab, Service::SqsFifo, &run_id, &good, &malformed).await;
+
+    let expected: HashSet<Uuid> = good.iter().map(|e| e.event_id).collect();
+    let records = lab.results(Service::SqsFifo, &run_id, &expected).await;
+    let positions: Vec<(String, u128)> = records
+        .iter()
+        .map(|r| {
+            let position = r.position.as_ref().expect("FIFO results carry their position");
+            (position.scope.clone(), position.sequence_number().unwrap())
+        })
+        .collect();
+    assert!(positions.iter().all(|(scope, _)| *scope == group), "{positions:?}");
+    let by_seq: Vec<u128> = {
+        let mut pairs: Vec<(u32, u128)> = records.iter().map(|r| r.event.seq).zip(positions.iter().map(|p| p.1)).collect();
+        pairs.sort_unstable();
+        pairs.into_iter().map(|(_, sequence)| sequence).collect()
+    };
+    assert!(by_seq.windows(2).all(|w| w[0] < w[1]), "in publish order: {by_seq:?}");
+}
+
+#[tokio::test]
+async fn dynamodb_an_item_without_an_event_fails_alone() {
+    use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+    let lab = lab().await;
+    let (run_id, good, malformed) = mixed_batch(Service::DynamoDb);
+    let writes = [good[0].to_json(), malformed.clone(), good[1].to_json()]
+        .into_iter()
+        .map(|event| {
+            let item = std::collections::HashMap::from([
+                ("event_id".to_owned(), AttributeValue::S(Uuid::now_v7().to_string())),
+                ("event".to_owned(), AttributeValue::S(event)),
+            ]);
+            let put = PutRequest::builder().set_item(Some(item)).build().unwrap();
+            WriteRequest::builder().put_request(put).build()
+        })
+        .collect();
+    let dynamodb = aws_sdk_dynamodb::Client::new(&lab.config);
+    let written = dynamodb
+        .batch_write_item()
+        .request_items(&lab.stack.dynamodb_table_name, writes)
+        .send()
+        .await
+        .unwrap();
+    assert!(written.unprocessed_items().is_none_or(std::collections::HashMap::is_empty));
+    assert_rejected_alone(&lab, Service::DynamoDb, &run_id, &good, &malformed).await;
+}
+
 /// The stack's alarms exist as Terraform declares them, and the leftovers check sees them
 /// (so after `destroy` it can tell whether they are gone).
 #[tokio::test]
@@ -471,8 +612,19 @@ async fn every_failure_queue_and_stream_consumer_has_an_alarm_the_leftovers_chec
         .map(|lane| format!("alarm {prefix}-{lane}-failures-waiting"))
         .collect();
     expected.push(format!("alarm {prefix}-kinesis-consumer-lagging"));
+    expected.push(format!("alarm {prefix}-dynamodb-consumer-lagging"));
     expected.push(format!("topic {}", lab.stack.alarm_topic_arn.as_deref().unwrap()));
-    assert_eq!(lab.stack.failure_queue_urls.len(), 3, "SQS, EventBridge and Kinesis");
+    expected.push(format!("topic {}", lab.stack.sns_topic_arn));
+    expected.push(format!("table {}", lab.stack.dynamodb_table_name));
+    for url in [&lab.stack.sqs_fifo_queue_url, &lab.stack.sns_fanout_queue_url] {
+        expected.push(format!("queue {}", url.rsplit('/').next().unwrap()));
+    }
+    let lanes: Vec<&str> = lab.stack.failure_queue_urls.keys().map(String::as_str).collect();
+    assert_eq!(
+        lanes,
+        ["dynamodb", "eventbridge", "kinesis", "sns", "sqs", "sqs-fifo"],
+        "every lane but Firehose, whose failures go to errors/firehose/"
+    );
     for line in &expected {
         assert!(found.contains(line), "{line} missing from {found:#?}");
     }

@@ -91,7 +91,11 @@ fn every_route_requires_the_jwt_authorizer() {
         .iter()
         .filter(|r| r["type"] == "aws_apigatewayv2_route")
         .collect();
-    assert_eq!(routes.len(), 5, "four services and /all");
+    assert_eq!(
+        routes.len(),
+        eventlab_schema::Service::ALL.len() + 1,
+        "a route per service and /all"
+    );
     for route in routes {
         let values = &route["values"];
         assert_eq!(values["authorization_type"], "JWT", "{}", values["route_key"]);
