@@ -29,8 +29,12 @@ struct StackArgs {
 
 #[derive(Args, Clone)]
 struct DriveArgs {
-    /// Services to drive, in this order.
-    #[arg(long, value_delimiter = ',', default_value = "eventbridge,sqs,kinesis,firehose")]
+    /// Services to drive, in this order (default: all seven).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "eventbridge,sqs,kinesis,firehose,sns,sqs-fifo,dynamodb"
+    )]
     services: Vec<Service>,
     /// Events per service.
     #[arg(long, default_value_t = 100)]

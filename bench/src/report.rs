@@ -186,12 +186,16 @@ fn environment_line(summary: &Summary) -> String {
 }
 
 /// A lane's order promise in a table cell.
+/// The promise's scope in a table cell's width (13 characters).
 fn short_promise(promise: &str) -> &str {
-    if promise.starts_with("per shard") {
-        "per shard"
-    } else {
-        "none"
-    }
+    [
+        ("per shard", "per shard"),
+        ("per message group", "per group"),
+        ("per item key", "per item key"),
+    ]
+    .into_iter()
+    .find_map(|(long, short)| promise.starts_with(long).then_some(short))
+    .unwrap_or("none")
 }
 
 /// Billed duration p50 / p99 from REPORT lines, or a dash.
@@ -330,20 +334,31 @@ fn table(summary: &Summary) -> Vec<(&'static str, Vec<String>)> {
     ]
 }
 
-/// The compact table printed at the end of a run.
+/// Lanes side by side in one block of the terminal table.
+const TERMINAL_LANES_PER_BLOCK: usize = 4;
+
+/// The compact table printed at the end of a run, in blocks of lanes.
 pub fn terminal(summary: &Summary) -> String {
     let mut out = String::new();
-    let _ = write!(out, "{:<32}", "");
-    for lane in &summary.lanes {
-        let _ = write!(out, "{:>13}", lane.service.as_str());
-    }
-    out.push('\n');
-    for (heading, cells) in table(summary) {
-        let _ = write!(out, "{heading:<32}");
-        for cell in cells {
-            let _ = write!(out, "{cell:>13}");
+    let rows = table(summary);
+    // Four lanes a block keep each line within 84 columns, however many lanes ran.
+    let lanes: Vec<usize> = (0..summary.lanes.len()).collect();
+    for (block, columns) in lanes.chunks(TERMINAL_LANES_PER_BLOCK).enumerate() {
+        if block > 0 {
+            out.push('\n');
+        }
+        let _ = write!(out, "{:<32}", "");
+        for &column in columns {
+            let _ = write!(out, "{:>13}", summary.lanes[column].service.as_str());
         }
         out.push('\n');
+        for (heading, cells) in &rows {
+            let _ = write!(out, "{heading:<32}");
+            for &column in columns {
+                let _ = write!(out, "{:>13}", cells[column]);
+            }
+            out.push('\n');
+        }
     }
     let waiting: Vec<String> = summary
         .failure_queues
@@ -856,6 +871,26 @@ mod tests {
         assert!(table.contains("https://bitesizedserverless.com/bite/serverless-messaging-latency-compared/"));
         let md = markdown(&summary(Environment::Aws), &[]);
         assert!(md.contains("| sqs | this run, AWS |"));
+    }
+
+    #[test]
+    fn the_terminal_table_of_seven_lanes_comes_in_blocks_that_fit_84_columns() {
+        let mut seven = summary(Environment::LocalEmulator);
+        let lane = seven.lanes[0].clone();
+        seven.lanes = Service::ALL
+            .iter()
+            .map(|&service| LaneSummary { service, ..lane.clone() })
+            .collect();
+        let text = terminal(&seven);
+        assert!(text.lines().all(|line| line.chars().count() <= 84), "{text}");
+        // The header lines are the ones with no row heading.
+        let headers: Vec<&str> = text
+            .lines()
+            .filter(|line| line.starts_with(' '))
+            .flat_map(str::split_whitespace)
+            .collect();
+        assert_eq!(headers, Service::ALL.map(Service::as_str), "{text}");
+        assert_eq!(text.matches("events published").count(), 2, "two blocks: 4 and 3 lanes");
     }
 
     #[test]
