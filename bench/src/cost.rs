@@ -239,7 +239,11 @@ impl Bill {
             (Meter::LambdaGbSeconds, free.lambda_gb_seconds, "GB-s"),
             (Meter::SqsRequests, free.sqs_requests, "requests"),
             (Meter::SnsRequests, free.sns_requests, "requests"),
-            (Meter::DynamoDbStorageGbMonths, free.dynamodb_storage_gb_months, "GB-months"),
+            (
+                Meter::DynamoDbStorageGbMonths,
+                free.dynamodb_storage_gb_months,
+                "GB-months",
+            ),
             (Meter::LogsIngestedGb, free.cloudwatch_logs_gb, "GB"),
             (Meter::KmsRequests, free.kms_requests, "requests"),
         ] {
@@ -370,52 +374,7 @@ fn service_items(bill: &mut Bill, w: &Workload, prices: &Prices) {
                 Origin::Counted,
             );
         }
-        Service::Sqs | Service::SqsFifo => {
-            // Sends are billed per 64 KB of each batch; the event source mapping receives at
-            // most 10 messages a call and deletes them in batches of 10. FIFO requests cost more.
-            let per_request = events / (w.publish_requests.max(1) as f64) * w.event_bytes;
-            let sends = w.publish_requests as f64 * chunks(per_request, 64.0);
-            let receives = w.sqs_receives as f64;
-            let idle = SQS_IDLE_RECEIVES_PER_HOUR * w.hours;
-            let (queue, price) = if w.service == Service::SqsFifo {
-                ("SQS FIFO", prices.sqs_fifo_requests_per_million.value / 1e6)
-            } else {
-                ("SQS", prices.sqs_requests_per_million.value / 1e6)
-            };
-            let m = Meter::SqsRequests;
-            bill.add(
-                &format!("{queue} send requests (64 KB chunks)"),
-                m,
-                sends,
-                "requests",
-                sends * price,
-                Origin::Counted,
-            );
-            bill.add(
-                &format!("{queue} ReceiveMessage (⌈batch/10⌉ per invocation)"),
-                m,
-                receives,
-                "requests",
-                receives * price,
-                Origin::Counted,
-            );
-            bill.add(
-                &format!("{queue} DeleteMessageBatch (⌈batch/10⌉ per invocation)"),
-                m,
-                receives,
-                "requests",
-                receives * price,
-                Origin::Counted,
-            );
-            bill.add(
-                &format!("{queue} idle long polls (up to 5 pollers)"),
-                m,
-                idle,
-                "requests",
-                idle * price,
-                Origin::Modelled,
-            );
-        }
+        Service::Sqs | Service::SqsFifo => sqs_items(bill, w, prices),
         Service::Kinesis => {
             let units = events * chunks(w.event_bytes, 25.0);
             let usd = units / 1e6 * prices.kinesis_put_units_per_million.value;
@@ -482,6 +441,57 @@ fn service_items(bill: &mut Bill, w: &Workload, prices: &Prices) {
             );
         }
     }
+}
+
+/// A queue's requests: batch sends per 64 KB, the mapping's receives and deletes, and its
+/// idle long polls, at the standard or the FIFO price.
+#[allow(clippy::cast_precision_loss)] // counts stay far below 2^52
+fn sqs_items(bill: &mut Bill, w: &Workload, prices: &Prices) {
+    let events = w.events as f64;
+    // Sends are billed per 64 KB of each batch; the event source mapping receives at
+    // most 10 messages a call and deletes them in batches of 10. FIFO requests cost more.
+    let per_request = events / (w.publish_requests.max(1) as f64) * w.event_bytes;
+    let sends = w.publish_requests as f64 * chunks(per_request, 64.0);
+    let receives = w.sqs_receives as f64;
+    let idle = SQS_IDLE_RECEIVES_PER_HOUR * w.hours;
+    let (queue, price) = if w.service == Service::SqsFifo {
+        ("SQS FIFO", prices.sqs_fifo_requests_per_million.value / 1e6)
+    } else {
+        ("SQS", prices.sqs_requests_per_million.value / 1e6)
+    };
+    let m = Meter::SqsRequests;
+    bill.add(
+        &format!("{queue} send requests (64 KB chunks)"),
+        m,
+        sends,
+        "requests",
+        sends * price,
+        Origin::Counted,
+    );
+    bill.add(
+        &format!("{queue} ReceiveMessage (⌈batch/10⌉ per invocation)"),
+        m,
+        receives,
+        "requests",
+        receives * price,
+        Origin::Counted,
+    );
+    bill.add(
+        &format!("{queue} DeleteMessageBatch (⌈batch/10⌉ per invocation)"),
+        m,
+        receives,
+        "requests",
+        receives * price,
+        Origin::Counted,
+    );
+    bill.add(
+        &format!("{queue} idle long polls (up to 5 pollers)"),
+        m,
+        idle,
+        "requests",
+        idle * price,
+        Origin::Modelled,
+    );
 }
 
 /// Bytes DynamoDB counts for one event's item beyond the event itself: the attribute names,
@@ -801,13 +811,17 @@ mod tests {
         assert!(close(usd(&bill, "Firehose"), gb * 0.029));
     }
 
-    /// SNS: 100,000 PublishBatch calls of 10 KB = one 64 KB chunk each = $0.05; deliveries
+    /// SNS: 100,000 `PublishBatch` calls of 10 KB = one 64 KB chunk each = $0.05; deliveries
     /// to Lambda are listed and free.
     #[test]
     fn sns_worked_example() {
         let bill = bill(&workload(Service::Sns), &LambdaProfile::assumed(), &prices());
         assert!(close(usd(&bill, "SNS publish"), 0.05));
-        let deliveries = bill.items.iter().find(|i| i.item.starts_with("SNS deliveries")).unwrap();
+        let deliveries = bill
+            .items
+            .iter()
+            .find(|i| i.item.starts_with("SNS deliveries"))
+            .unwrap();
         assert!(close(deliveries.quantity, 1e6) && close(deliveries.usd, 0.0));
     }
 
@@ -830,7 +844,11 @@ mod tests {
         assert!(close(usd(&bill, "DynamoDB write"), 1.25));
         let gb = 1e6 * 1180.0 / GB;
         assert!(close(usd(&bill, "DynamoDB storage"), gb / 30.0 * 0.25));
-        let storage = bill.items.iter().find(|i| i.item.starts_with("DynamoDB storage")).unwrap();
+        let storage = bill
+            .items
+            .iter()
+            .find(|i| i.item.starts_with("DynamoDB storage"))
+            .unwrap();
         assert_eq!(storage.origin, Origin::Modelled, "the TTL's lag is not counted");
         assert!(close(usd(&bill, "DynamoDB Streams reads"), 0.0));
     }

@@ -343,7 +343,9 @@ pub fn size(
             }
             // A stream shard per partition, each polled four times a second; one batch per
             // shard at a time.
-            let shards = (units / quota::DYNAMODB_PARTITION_WRITE_UNITS_PER_SECOND).ceil().max(1.0);
+            let shards = (units / quota::DYNAMODB_PARTITION_WRITE_UNITS_PER_SECOND)
+                .ceil()
+                .max(1.0);
             let per_shard = rate / shards;
             let span = (1.0 / DYNAMODB_STREAM_POLLS_PER_SECOND).max(window);
             let mean_batch = (per_shard * span).clamp(1.0, batch);
@@ -964,8 +966,14 @@ mod tests {
         let sizing = row.sizing.unwrap();
         assert_eq!(sizing.shards, 2);
         assert!((sizing.added_wait_ms - 125.0).abs() < 1e-9);
-        assert!((sizing.mean_batch - 125.0).abs() < 1e-9, "500 events/s per shard × 0.25 s");
-        let big = ModelArgs { rates: vec![30_000.0], ..args };
+        assert!(
+            (sizing.mean_batch - 125.0).abs() < 1e-9,
+            "500 events/s per shard × 0.25 s"
+        );
+        let big = ModelArgs {
+            rates: vec![30_000.0],
+            ..args
+        };
         let over = rows_of(&big).into_iter().find(|r| r.service == "dynamodb").unwrap();
         assert!(over.cannot_run.unwrap().contains("40,000"));
     }

@@ -85,11 +85,17 @@ mod tests {
         assert_eq!(book.region, "us-east-1");
         let all = serde_json::to_value(&book.prices).unwrap();
         // What AWS does not charge for is listed at zero, so the bill can show it as such.
-        let free_of_charge = ["sns_lambda_deliveries_per_million", "dynamodb_stream_reads_by_lambda_per_million"];
+        let free_of_charge = [
+            "sns_lambda_deliveries_per_million",
+            "dynamodb_stream_reads_by_lambda_per_million",
+        ];
         for (name, price) in all.as_object().unwrap() {
             let value = price["value"].as_f64().unwrap();
             if free_of_charge.contains(&name.as_str()) {
-                assert!(value == 0.0 && price["unit"].as_str().unwrap().contains("no charge"), "{name}");
+                assert!(
+                    value == 0.0 && price["unit"].as_str().unwrap().contains("no charge"),
+                    "{name}"
+                );
             } else {
                 assert!(value > 0.0, "{name}");
             }

@@ -879,7 +879,10 @@ mod tests {
         let lane = seven.lanes[0].clone();
         seven.lanes = Service::ALL
             .iter()
-            .map(|&service| LaneSummary { service, ..lane.clone() })
+            .map(|&service| LaneSummary {
+                service,
+                ..lane.clone()
+            })
             .collect();
         let text = terminal(&seven);
         assert!(text.lines().all(|line| line.chars().count() <= 84), "{text}");

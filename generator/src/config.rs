@@ -508,7 +508,11 @@ mod tests {
             .then_output(|| GetQueueUrlOutput::builder().queue_url("http://queue/lab-queue").build());
         let fifo_queue = mock!(aws_sdk_sqs::Client::get_queue_url)
             .match_requests(|req| req.queue_name() == Some("lab-queue.fifo"))
-            .then_output(|| GetQueueUrlOutput::builder().queue_url("http://queue/lab-queue.fifo").build());
+            .then_output(|| {
+                GetQueueUrlOutput::builder()
+                    .queue_url("http://queue/lab-queue.fifo")
+                    .build()
+            });
         let topic = mock!(aws_sdk_sns::Client::get_topic_attributes)
             .match_requests(|req| req.topic_arn() == Some("arn:lab-topic"))
             .then_output(|| aws_sdk_sns::operation::get_topic_attributes::GetTopicAttributesOutput::builder().build());

@@ -41,24 +41,7 @@ pub async fn find(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<S
     if !elsewhere && exists(head)? {
         left.push(format!("bucket {}", stack.results_bucket));
     }
-    let sqs = aws_sdk_sqs::Client::new(config);
-    let queues = [
-        &stack.sqs_queue_url,
-        &stack.sqs_fifo_queue_url,
-        &stack.sns_fanout_queue_url,
-        &stack.sqs_dlq_url,
-        &stack.eventbridge_dlq_url,
-        &stack.kinesis_failures_url,
-    ];
-    let mut queues: Vec<&String> = queues.into_iter().chain(stack.failure_queue_urls.values()).collect();
-    queues.sort();
-    queues.dedup();
-    for url in queues {
-        let name = url.rsplit('/').next().unwrap_or(url);
-        if exists(sqs.get_queue_url().queue_name(name).send().await)? {
-            left.push(format!("queue {name}"));
-        }
-    }
+    left.extend(queues(stack, config).await?);
     let kinesis = aws_sdk_kinesis::Client::new(config);
     if exists(
         kinesis
@@ -120,6 +103,30 @@ pub async fn find(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<S
 
     left.extend(functions_and_logs(stack, config).await?);
     left.extend(alarms(stack, config).await?);
+    Ok(left)
+}
+
+/// Every queue of the stack: the lanes', the fan-out subscriber's and each failure queue.
+async fn queues(stack: &Stack, config: &aws_config::SdkConfig) -> Result<Vec<String>> {
+    let mut left = Vec::new();
+    let sqs = aws_sdk_sqs::Client::new(config);
+    let queues = [
+        &stack.sqs_queue_url,
+        &stack.sqs_fifo_queue_url,
+        &stack.sns_fanout_queue_url,
+        &stack.sqs_dlq_url,
+        &stack.eventbridge_dlq_url,
+        &stack.kinesis_failures_url,
+    ];
+    let mut queues: Vec<&String> = queues.into_iter().chain(stack.failure_queue_urls.values()).collect();
+    queues.sort();
+    queues.dedup();
+    for url in queues {
+        let name = url.rsplit('/').next().unwrap_or(url);
+        if exists(sqs.get_queue_url().queue_name(name).send().await)? {
+            left.push(format!("queue {name}"));
+        }
+    }
     Ok(left)
 }
 

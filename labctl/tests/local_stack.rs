@@ -507,7 +507,12 @@ async fn sns_a_malformed_message_fails_alone() {
     assert!(sent.failed().is_empty());
     assert_rejected_alone(&lab, Service::Sns, &run_id, &good, &malformed).await;
 
-    let message_id = sent.successful().iter().find(|e| e.id() == Some("1")).unwrap().message_id();
+    let message_id = sent
+        .successful()
+        .iter()
+        .find(|e| e.id() == Some("1"))
+        .unwrap()
+        .message_id();
     let error = wait_for_error(
         &lab.s3,
         &lab.stack.results_bucket,
@@ -564,7 +569,11 @@ async fn sqs_fifo_a_malformed_message_fails_alone_and_its_group_moves_on() {
         .collect();
     assert!(positions.iter().all(|(scope, _)| *scope == group), "{positions:?}");
     let by_seq: Vec<u128> = {
-        let mut pairs: Vec<(u32, u128)> = records.iter().map(|r| r.event.seq).zip(positions.iter().map(|p| p.1)).collect();
+        let mut pairs: Vec<(u32, u128)> = records
+            .iter()
+            .map(|r| r.event.seq)
+            .zip(positions.iter().map(|p| p.1))
+            .collect();
         pairs.sort_unstable();
         pairs.into_iter().map(|(_, sequence)| sequence).collect()
     };
@@ -594,7 +603,11 @@ async fn dynamodb_an_item_without_an_event_fails_alone() {
         .send()
         .await
         .unwrap();
-    assert!(written.unprocessed_items().is_none_or(std::collections::HashMap::is_empty));
+    assert!(
+        written
+            .unprocessed_items()
+            .is_none_or(std::collections::HashMap::is_empty)
+    );
     assert_rejected_alone(&lab, Service::DynamoDb, &run_id, &good, &malformed).await;
 }
 

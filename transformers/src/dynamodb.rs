@@ -89,14 +89,14 @@ mod tests {
         serde_json::to_vec(&event).unwrap()
     }
 
-    fn batch(records: Vec<serde_json::Value>) -> Event {
+    fn batch(records: &[serde_json::Value]) -> Event {
         serde_json::from_value(serde_json::json!({ "Records": records })).unwrap()
     }
 
     #[tokio::test]
     async fn inserts_land_removals_are_skipped_and_an_item_without_an_event_is_rejected() {
         let sink = MemorySink::default();
-        let event = batch(vec![
+        let event = batch(&[
             stream_record("INSERT", "100", Some(&item_event("run-d", 0))),
             stream_record("INSERT", "200", None),
             stream_record("REMOVE", "300", None),
@@ -120,12 +120,15 @@ mod tests {
             fail_prefix: Some("results/dynamodb/run-b/"),
             ..MemorySink::default()
         };
-        let event = batch(vec![
+        let event = batch(&[
             stream_record("INSERT", "1", Some(&item_event("run-a", 0))),
             stream_record("INSERT", "2", Some(&item_event("run-b", 0))),
         ]);
         let response = handle(event, &invocation(), &sink).await;
         let json = serde_json::to_value(&response).unwrap();
-        assert_eq!(json["batchItemFailures"], serde_json::json!([{ "itemIdentifier": "2" }]));
+        assert_eq!(
+            json["batchItemFailures"],
+            serde_json::json!([{ "itemIdentifier": "2" }])
+        );
     }
 }

@@ -101,6 +101,10 @@ mod tests {
             fail_prefix: Some("results/"),
             ..MemorySink::default()
         };
-        assert!(handle(notification(&message("run-s")), &invocation(), &sink).await.is_err());
+        assert!(
+            handle(notification(&message("run-s")), &invocation(), &sink)
+                .await
+                .is_err()
+        );
     }
 }

@@ -67,14 +67,14 @@ mod tests {
         serde_json::to_vec(&event).unwrap()
     }
 
-    fn batch(messages: Vec<serde_json::Value>) -> SqsEvent {
+    fn batch(messages: &[serde_json::Value]) -> SqsEvent {
         serde_json::from_value(serde_json::json!({ "Records": messages })).unwrap()
     }
 
     #[tokio::test]
     async fn results_keep_their_group_and_sequence_and_the_malformed_one_is_acknowledged() {
         let sink = MemorySink::default();
-        let event = batch(vec![
+        let event = batch(&[
             message("m1", "ids-001-100", "18880000000000000001", &fifo_event("run-f", 0)),
             message("m2", "ids-001-100", "18880000000000000002", b"garbage"),
             message("m3", "ids-001-100", "18880000000000000003", &fifo_event("run-f", 1)),
@@ -95,7 +95,7 @@ mod tests {
             fail_prefix: Some("results/sqs-fifo/run-b/"),
             ..MemorySink::default()
         };
-        let event = batch(vec![
+        let event = batch(&[
             message("a", "ids-001-100", "1", &fifo_event("run-a", 0)),
             message("b", "ids-101-200", "2", &fifo_event("run-b", 0)),
             message("c", "ids-001-100", "3", &fifo_event("run-a", 1)),

@@ -91,11 +91,10 @@ impl Lane {
     pub fn plan(service: Service, events: Vec<Encoded>) -> Result<Self, Oversized> {
         let requests = match service {
             Service::EventBridge => plan::<eventbridge::EventBridgePublisher>(&events),
-            Service::Sqs => plan::<sqs::SqsPublisher>(&events),
+            Service::Sqs | Service::SqsFifo => plan::<sqs::SqsPublisher>(&events),
             Service::Kinesis => plan::<kinesis::KinesisPublisher>(&events),
             Service::Firehose => plan::<firehose::FirehosePublisher>(&events),
             Service::Sns => plan::<sns::SnsPublisher>(&events),
-            Service::SqsFifo => plan::<sqs::SqsPublisher>(&events),
             Service::DynamoDb => plan::<dynamodb::DynamoDbPublisher>(&events),
         }?;
         Ok(Self {
