@@ -468,10 +468,13 @@ mod tests {
             .iter()
             .map(|l| l["service"].as_str().unwrap().to_owned())
             .collect();
-        assert_eq!(lanes, ["eventbridge", "sqs", "kinesis", "firehose"]);
+        assert_eq!(
+            lanes,
+            ["eventbridge", "sqs", "kinesis", "firehose", "sns", "sqs-fifo", "dynamodb"]
+        );
 
         let published = generator.published();
-        assert_eq!(published.len(), 8);
+        assert_eq!(published.len(), 2 * Service::ALL.len());
         for service in Service::ALL {
             let copies: Vec<&LabEvent> = published.iter().filter(|e| e.service == service).collect();
             assert_eq!(copies.len(), 2);
@@ -648,7 +651,7 @@ mod tests {
             ),
             ("POST", "/sqs", Some("[1, 2]"), 400, "body must be a JSON object"),
             ("GET", "/sqs", None, 405, "use POST"),
-            ("POST", "/sns", None, 404, "no such route"),
+            ("POST", "/kafka", None, 404, "no such route"),
         ];
         for (method, route, body_text, status, message) in cases {
             let generator = generator(vec![]);

@@ -27,7 +27,7 @@ run "the_defaults_plan_and_bound_the_publish_rate" {
     error_message = "the AWS default cap on events per request should be 10"
   }
   assert {
-    condition     = output.max_publish_rate_per_second == 20 * 10 * 4
+    condition     = output.max_publish_rate_per_second == 20 * 10 * 7
     error_message = "the worst-case publish rate should be throttle x cap x lanes"
   }
 }
@@ -107,8 +107,12 @@ run "log_retention_takes_only_values_cloudwatch_accepts" {
 run "alarms_watch_every_failure_queue_and_subscribe_no_one_by_default" {
   command = plan
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.failure_queue_not_empty) == 3 && length(aws_sns_topic_subscription.alarm_email) == 0
+    condition     = length(aws_cloudwatch_metric_alarm.failure_queue_not_empty) == 6 && length(aws_sns_topic_subscription.alarm_email) == 0
     error_message = "one alarm per dead-letter or on-failure queue, and no e-mail unless asked"
+  }
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.iterator_age) == 2
+    error_message = "the Kinesis and DynamoDB stream consumers each have an iterator-age alarm"
   }
 }
 
