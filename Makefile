@@ -85,7 +85,7 @@ curl: ## print a ready-to-paste curl command with a fresh JWT
 # Processes per binary in the demo report's cold-start table.
 COLDSTARTS ?= 3
 
-demo: up ## make up, then bench all four services and the binaries' cold starts; write the report
+demo: up ## make up, then bench all seven lanes and the binaries' cold starts; write the report
 	$(BENCH) run $(BENCH_ARGS) --coldstart $(COLDSTARTS)
 
 bench: ## bench the running stack again (BENCH_ARGS to change the drive)

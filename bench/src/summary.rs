@@ -26,6 +26,7 @@ pub const LOCAL_CAVEATS: &[&str] = &[
     "The emulator runs Lambdas as host processes (x86_64 dev-profile builds, dependencies optimised), not arm64 release builds in Firecracker.",
     "The emulator's Firehose does not buffer: one processor call and one S3 object per record, inside PutRecordBatch, so Firehose's batching and S3 PUT counts are not AWS's.",
     "The emulator ignores the SQS event source mapping's batching window.",
+    "The emulator delivers SNS to Lambda once, without Lambda's asynchronous retries or the on-failure destination, and its DynamoDB stream mapping retries a failing batch whole (no bisecting, no partial batch response); read in MiniStack 1.5.33's source, not measured here. Failure handling on those lanes is AWS's, not shown by this run.",
     "Costs are AWS list prices applied to the counts measured here. Lambda durations and log bytes are read from the functions' REPORT lines and log groups on the emulator: host x86_64 dev-profile builds, not arm64 release builds, so they overstate AWS's.",
     "Latency on AWS differs in kind: the published AWS reference figures beside each local figure are another account's measurements, shown for comparison, never merged with these.",
 ];
