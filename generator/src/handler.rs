@@ -470,7 +470,15 @@ mod tests {
             .collect();
         assert_eq!(
             lanes,
-            ["eventbridge", "sqs", "kinesis", "firehose", "sns", "sqs-fifo", "dynamodb"]
+            [
+                "eventbridge",
+                "sqs",
+                "kinesis",
+                "firehose",
+                "sns",
+                "sqs-fifo",
+                "dynamodb"
+            ]
         );
 
         let published = generator.published();
