@@ -176,23 +176,18 @@ pub async fn process_in_order(
     }
 
     let mut outcome = Outcome::default();
-    for (part, (destination, body, ids)) in segments.iter().enumerate() {
+    for (part, (destination, body, ids)) in segments.into_iter().enumerate() {
         if !outcome.retry.is_empty() {
-            outcome.retry.extend(ids.iter().cloned());
+            outcome.retry.extend(ids);
             continue;
         }
         // One object per segment: a batch can hold several segments of the same run.
         let name = format!("{}-{part}", invocation.request_id);
-        let key = match destination {
-            Some(run_id) => results_key(service, run_id, &name),
-            None => errors_key_named(service, invocation, &name),
+        let (key, done) = match &destination {
+            Some(run_id) => (results_key(service, run_id, &name), &mut outcome.written),
+            None => (errors_key_named(service, invocation, &name), &mut outcome.rejected),
         };
-        let done = if destination.is_some() {
-            &mut outcome.written
-        } else {
-            &mut outcome.rejected
-        };
-        write(sink, &key, body.clone(), ids.clone(), &mut outcome.retry, done).await;
+        write(sink, &key, body, ids, &mut outcome.retry, done).await;
     }
     tracing::info!(
         %service,
