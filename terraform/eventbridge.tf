@@ -81,5 +81,5 @@ resource "aws_lambda_function_event_invoke_config" "transform_eventbridge" {
     }
   }
 
-  depends_on = [aws_iam_role_policy.transform_eventbridge]
+  depends_on = [aws_iam_role_policy.dead_letters]
 }

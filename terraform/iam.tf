@@ -118,19 +118,55 @@ resource "aws_iam_role_policy" "write_results" {
   })
 }
 
-# SQS transformer: consume its queue.
-resource "aws_iam_role_policy" "transform_sqs" {
+# Queue transformers (SQS, SQS FIFO): consume their own queue.
+resource "aws_iam_role_policy" "consume_queue" {
+  for_each = {
+    sqs        = aws_sqs_queue.events.arn
+    "sqs-fifo" = aws_sqs_queue.fifo.arn
+  }
+
   name = "consume-queue"
-  role = aws_iam_role.function["transform-sqs"].id
+  role = aws_iam_role.function["transform-${each.key}"].id
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
       Sid      = "ConsumeQueue"
       Effect   = "Allow"
       Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
-      Resource = aws_sqs_queue.events.arn
+      Resource = each.value
     }]
   })
+}
+
+moved {
+  from = aws_iam_role_policy.transform_sqs
+  to   = aws_iam_role_policy.consume_queue["sqs"]
+}
+
+# Asynchronously invoked transformers (EventBridge, SNS): send invocations that keep
+# failing to their lane's dead-letter queue (the on-failure destination).
+resource "aws_iam_role_policy" "dead_letters" {
+  for_each = {
+    eventbridge = aws_sqs_queue.eventbridge_dlq.arn
+    sns         = aws_sqs_queue.sns_dlq.arn
+  }
+
+  name = "dead-letters"
+  role = aws_iam_role.function["transform-${each.key}"].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "DeadLetters"
+      Effect   = "Allow"
+      Action   = ["sqs:SendMessage"]
+      Resource = each.value
+    }]
+  })
+}
+
+moved {
+  from = aws_iam_role_policy.transform_eventbridge
+  to   = aws_iam_role_policy.dead_letters["eventbridge"]
 }
 
 # Kinesis transformer: read its stream, report batches that keep failing.
@@ -159,51 +195,6 @@ resource "aws_iam_role_policy" "transform_kinesis" {
         Resource = aws_sqs_queue.kinesis_failures.arn
       },
     ]
-  })
-}
-
-# EventBridge transformer: send invocations that keep failing to the dead-letter queue.
-resource "aws_iam_role_policy" "transform_eventbridge" {
-  name = "dead-letters"
-  role = aws_iam_role.function["transform-eventbridge"].id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid      = "DeadLetters"
-      Effect   = "Allow"
-      Action   = ["sqs:SendMessage"]
-      Resource = aws_sqs_queue.eventbridge_dlq.arn
-    }]
-  })
-}
-
-# SNS transformer: send invocations that keep failing to the lane's dead-letter queue.
-resource "aws_iam_role_policy" "transform_sns" {
-  name = "dead-letters"
-  role = aws_iam_role.function["transform-sns"].id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid      = "DeadLetters"
-      Effect   = "Allow"
-      Action   = ["sqs:SendMessage"]
-      Resource = aws_sqs_queue.sns_dlq.arn
-    }]
-  })
-}
-
-# SQS FIFO transformer: consume its queue.
-resource "aws_iam_role_policy" "transform_sqs_fifo" {
-  name = "consume-queue"
-  role = aws_iam_role.function["transform-sqs-fifo"].id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid      = "ConsumeQueue"
-      Effect   = "Allow"
-      Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
-      Resource = aws_sqs_queue.fifo.arn
-    }]
   })
 }
 

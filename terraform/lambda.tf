@@ -57,5 +57,5 @@ resource "aws_lambda_event_source_mapping" "sqs" {
   maximum_batching_window_in_seconds = var.sqs_batching_window_seconds
   function_response_types            = ["ReportBatchItemFailures"]
 
-  depends_on = [aws_iam_role_policy.transform_sqs, aws_iam_role_policy.write_results]
+  depends_on = [aws_iam_role_policy.consume_queue, aws_iam_role_policy.write_results]
 }

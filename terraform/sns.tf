@@ -29,28 +29,6 @@ resource "aws_sqs_queue" "sns_dlq" {
   sqs_managed_sse_enabled   = true
 }
 
-data "aws_iam_policy_document" "sns_dlq" {
-  statement {
-    sid       = "SnsDeadLetters"
-    actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.sns_dlq.arn]
-    principals {
-      type        = "Service"
-      identifiers = ["sns.amazonaws.com"]
-    }
-    condition {
-      test     = "ArnEquals"
-      variable = "aws:SourceArn"
-      values   = [aws_sns_topic.events.arn]
-    }
-  }
-}
-
-resource "aws_sqs_queue_policy" "sns_dlq" {
-  queue_url = aws_sqs_queue.sns_dlq.id
-  policy    = data.aws_iam_policy_document.sns_dlq.json
-}
-
 resource "aws_sns_topic_subscription" "transform" {
   topic_arn = aws_sns_topic.events.arn
   protocol  = "lambda"
@@ -59,7 +37,7 @@ resource "aws_sns_topic_subscription" "transform" {
     deadLetterTargetArn = aws_sqs_queue.sns_dlq.arn
   })
 
-  depends_on = [aws_lambda_permission.sns_invokes_transformer, aws_sqs_queue_policy.sns_dlq]
+  depends_on = [aws_lambda_permission.sns_invokes_transformer, aws_sqs_queue_policy.topic_delivers]
 }
 
 resource "aws_lambda_permission" "sns_invokes_transformer" {
@@ -81,7 +59,7 @@ resource "aws_lambda_function_event_invoke_config" "transform_sns" {
     }
   }
 
-  depends_on = [aws_iam_role_policy.transform_sns]
+  depends_on = [aws_iam_role_policy.dead_letters]
 }
 
 # Fan-out: the same messages, raw (no SNS envelope), in a queue of their own. Nothing
@@ -93,11 +71,14 @@ resource "aws_sqs_queue" "sns_fanout" {
   sqs_managed_sse_enabled   = true
 }
 
-data "aws_iam_policy_document" "sns_fanout" {
+# The topic may send to both of its queues: the dead-letter queue and the fan-out one.
+data "aws_iam_policy_document" "topic_delivers" {
+  for_each = { dlq = aws_sqs_queue.sns_dlq.arn, fanout = aws_sqs_queue.sns_fanout.arn }
+
   statement {
     sid       = "TopicDelivers"
     actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.sns_fanout.arn]
+    resources = [each.value]
     principals {
       type        = "Service"
       identifiers = ["sns.amazonaws.com"]
@@ -110,9 +91,11 @@ data "aws_iam_policy_document" "sns_fanout" {
   }
 }
 
-resource "aws_sqs_queue_policy" "sns_fanout" {
-  queue_url = aws_sqs_queue.sns_fanout.id
-  policy    = data.aws_iam_policy_document.sns_fanout.json
+resource "aws_sqs_queue_policy" "topic_delivers" {
+  for_each = { dlq = aws_sqs_queue.sns_dlq.id, fanout = aws_sqs_queue.sns_fanout.id }
+
+  queue_url = each.value
+  policy    = data.aws_iam_policy_document.topic_delivers[each.key].json
 }
 
 resource "aws_sns_topic_subscription" "fanout" {
@@ -121,5 +104,5 @@ resource "aws_sns_topic_subscription" "fanout" {
   endpoint             = aws_sqs_queue.sns_fanout.arn
   raw_message_delivery = true
 
-  depends_on = [aws_sqs_queue_policy.sns_fanout]
+  depends_on = [aws_sqs_queue_policy.topic_delivers]
 }

@@ -39,5 +39,5 @@ resource "aws_lambda_event_source_mapping" "sqs_fifo" {
   batch_size              = 10 # a FIFO mapping's maximum
   function_response_types = ["ReportBatchItemFailures"]
 
-  depends_on = [aws_iam_role_policy.transform_sqs_fifo, aws_iam_role_policy.write_results]
+  depends_on = [aws_iam_role_policy.consume_queue, aws_iam_role_policy.write_results]
 }
