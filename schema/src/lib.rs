@@ -330,7 +330,7 @@ mod tests {
         let err = LabEvent::from_json(missing_fact.as_bytes()).unwrap_err();
         assert!(err.0.contains("random fact"), "{err}");
 
-        let bad_service = EVENT_FIXTURE.replace("\"sqs\"", "\"sns\"");
+        let bad_service = EVENT_FIXTURE.replace("\"sqs\"", "\"kafka\"");
         assert!(LabEvent::from_json(bad_service.as_bytes()).is_err());
 
         assert!(LabEvent::from_json(b"not json").is_err());
@@ -350,8 +350,10 @@ mod tests {
     fn services_parse_from_their_names() {
         for service in Service::ALL {
             assert_eq!(service.as_str().parse::<Service>().unwrap(), service);
+            // The route, the S3 prefix and the event's JSON all use the same name.
+            assert_eq!(serde_json::to_value(service).unwrap(), service.as_str());
         }
-        assert!("sns".parse::<Service>().is_err());
+        assert!("kafka".parse::<Service>().is_err());
     }
 
     #[test]
