@@ -234,6 +234,10 @@ mod tests {
           "kinesis_failures_url": {"sensitive": false, "type": "string", "value": "http://k-f"},
           "firehose_stream_name": {"sensitive": false, "type": "string", "value": "delivery"},
           "sqs_dlq_url": {"sensitive": false, "type": "string", "value": "http://dlq"},
+          "sns_topic_arn": {"sensitive": false, "type": "string", "value": "arn:aws:sns:us-east-1:000000000000:eventlab-events"},
+          "sns_fanout_queue_url": {"sensitive": false, "type": "string", "value": "http://fanout"},
+          "sqs_fifo_queue_url": {"sensitive": false, "type": "string", "value": "http://q.fifo"},
+          "dynamodb_table_name": {"sensitive": false, "type": "string", "value": "eventlab-events"},
           "parameter_prefix": {"sensitive": false, "type": "string", "value": "/eventlab/"},
           "max_events_per_request": {"sensitive": false, "type": "number", "value": 10},
           "facts_api_key_parameter": {"sensitive": false, "type": "string", "value": "/eventlab/facts/api-key"},
@@ -245,6 +249,7 @@ mod tests {
         assert_eq!((stack.aws_profile, stack.assume_role_arn), (None, None));
         assert_eq!(stack.max_events_per_request, 10);
         assert_eq!(stack.facts_api_key_parameter, "/eventlab/facts/api-key");
+        assert_eq!(stack.sqs_fifo_queue_url, "http://q.fifo");
     }
 
     #[test]
