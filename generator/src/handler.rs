@@ -131,7 +131,16 @@ impl<P: Publish, T: TargetSource> Generator<P, T> {
             (0, _) => 502,
             _ => 207,
         };
-        tracing::info!(run_id = %response.run_id, ?target, published, failed, "published");
+        // One line per lane: `eventlab-bench watch` counts what was published from these.
+        for lane in &response.lanes {
+            tracing::info!(
+                run_id = %response.run_id,
+                service = %lane.service,
+                published = lane.events.len(),
+                failed = lane.failures.len(),
+                "published"
+            );
+        }
         Ok(json_response(status, &response))
     }
 
