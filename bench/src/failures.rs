@@ -25,32 +25,41 @@ pub struct QueueDepth {
 pub async fn read(sqs: &aws_sdk_sqs::Client, queues: &BTreeMap<String, String>) -> Result<Vec<QueueDepth>> {
     let mut depths = Vec::with_capacity(queues.len());
     for (lane, url) in queues {
-        let attributes = sqs
-            .get_queue_attributes()
-            .queue_url(url)
-            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
-            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
-            .send()
-            .await
-            .map_err(|err| anyhow::anyhow!("{}", aws_sdk_sqs::error::DisplayErrorContext(err)))
-            .with_context(|| format!("reading the depth of {url}"))?;
-        let count = |name: &QueueAttributeName| -> Result<u64> {
-            let value = attributes
-                .attributes()
-                .and_then(|a| a.get(name))
-                .with_context(|| format!("{url} did not report {name}"))?;
-            value
-                .parse()
-                .with_context(|| format!("{url} reported {name} = {value:?}"))
-        };
+        let (waiting, in_flight) = depth(sqs, url).await?;
         depths.push(QueueDepth {
             lane: lane.clone(),
             queue: url.rsplit('/').next().unwrap_or(url).to_owned(),
-            waiting: count(&QueueAttributeName::ApproximateNumberOfMessages)?,
-            in_flight: count(&QueueAttributeName::ApproximateNumberOfMessagesNotVisible)?,
+            waiting,
+            in_flight,
         });
     }
     Ok(depths)
+}
+
+/// One queue's approximate (waiting, in flight) counts.
+pub async fn depth(sqs: &aws_sdk_sqs::Client, url: &str) -> Result<(u64, u64)> {
+    let attributes = sqs
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+        .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+        .send()
+        .await
+        .map_err(labctl::sdk_error)
+        .with_context(|| format!("reading the depth of {url}"))?;
+    let count = |name: &QueueAttributeName| -> Result<u64> {
+        let value = attributes
+            .attributes()
+            .and_then(|a| a.get(name))
+            .with_context(|| format!("{url} did not report {name}"))?;
+        value
+            .parse()
+            .with_context(|| format!("{url} reported {name} = {value:?}"))
+    };
+    Ok((
+        count(&QueueAttributeName::ApproximateNumberOfMessages)?,
+        count(&QueueAttributeName::ApproximateNumberOfMessagesNotVisible)?,
+    ))
 }
 
 /// What the figures are, for every place they are shown.

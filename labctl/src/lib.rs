@@ -12,6 +12,6 @@ pub mod results;
 pub mod stack;
 
 /// An SDK error with its whole chain of causes, which the SDK's `Display` leaves out.
-pub(crate) fn sdk_error<E: std::error::Error>(err: E) -> anyhow::Error {
+pub fn sdk_error<E: std::error::Error>(err: E) -> anyhow::Error {
     anyhow::anyhow!("{}", aws_sdk_s3::error::DisplayErrorContext(err))
 }
