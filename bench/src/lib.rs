@@ -16,3 +16,4 @@ pub mod session;
 pub mod stats;
 pub mod summary;
 pub mod sweep;
+pub mod watch;

@@ -113,6 +113,13 @@ enum Command {
     /// Start each lab Lambda binary under a local Runtime API against the stack: INIT, CPU
     /// and memory per cold start and per request, per build and generator strategy.
     Coldstart(ColdstartArgs),
+    /// Watch events flow through every lane, live: a page on 127.0.0.1, or `--tui`.
+    Watch {
+        #[command(flatten)]
+        stack: StackArgs,
+        #[command(flatten)]
+        args: eventlab_bench::watch::WatchArgs,
+    },
     /// Print a Cognito JWT for curl.
     Token {
         #[command(flatten)]
@@ -233,6 +240,10 @@ async fn main() -> Result<()> {
             let summary: eventlab_bench::summary::Summary = serde_json::from_str(&raw)?;
             std::fs::write(&out, report::notes_table(&summary))?;
             println!("wrote {}", out.display());
+        }
+        Command::Watch { stack, args } => {
+            let lab = labctl::stack::Stack::load(&stack.outputs)?;
+            eventlab_bench::watch::run(&lab, &args).await?;
         }
         Command::Token { stack } => {
             let lab = labctl::stack::Stack::load(&stack.outputs)?;

@@ -1,0 +1,265 @@
+//! `eventlab-bench watch`: a live view of every lane while anything publishes (a bench
+//! run, a learner's curl), in the browser and in the terminal.
+//!
+//! The sources are the same on AWS and the emulator, and each poll reads only what is new:
+//! - the results bucket: objects that appeared since the last poll, each read once
+//!   ([`bucket`]): landed, duplicates, invocations, batch sizes, latency, rejected records;
+//! - the generator's log group: its `published` lines ([`published`]);
+//! - the SQS queues: the source queues' and failure queues' approximate counts.
+
+pub mod board;
+pub mod bucket;
+pub mod published;
+pub mod server;
+pub mod terminal;
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use eventlab_schema::{ResultRecord, Service};
+use futures_util::StreamExt;
+use labctl::stack::Stack;
+
+use board::{Board, QueueCounts, QueueRole, Snapshot};
+use bucket::{BucketReader, Holds, NewObject};
+use published::PublishedReader;
+
+/// Objects fetched at once while catching up.
+const CONCURRENT_READS: usize = 4;
+/// The share of wall time the watch spends on the bucket at most. Listing costs grow with
+/// the bucket (the emulator serves 1,000 keys in about 70 ms, from the same process as the
+/// lab): after a bucket pass that took T, the next waits 4T, so the watch never keeps the
+/// emulator busy more than a fifth of the time, however full the bucket is.
+const BUCKET_DUTY: f64 = 0.2;
+
+/// Polls the lab's sources into a [`Board`].
+#[derive(Debug)]
+pub struct Watcher {
+    board: Board,
+    bucket: BucketReader,
+    published: PublishedReader,
+    sqs: aws_sdk_sqs::Client,
+    queues: Vec<(Service, QueueRole, String)>,
+    platform: String,
+    poll_interval: Duration,
+    objects_read: u64,
+    /// When the next bucket pass may start, and how long the last one took.
+    next_bucket_pass: Instant,
+    last_bucket_pass: Duration,
+}
+
+impl Watcher {
+    /// Watches `stack` from `started_at` on: what landed before is not counted.
+    pub async fn connect(stack: &Stack, started_at: DateTime<Utc>, poll_interval: Duration) -> Result<Self> {
+        let config = stack.sdk_config().await;
+        let mut queues = vec![
+            (Service::Sqs, QueueRole::Source, stack.sqs_queue_url.clone()),
+            (Service::SqsFifo, QueueRole::Source, stack.sqs_fifo_queue_url.clone()),
+        ];
+        for (lane, url) in &stack.failure_queue_urls {
+            if let Ok(service) = lane.parse::<Service>() {
+                queues.push((service, QueueRole::Failures, url.clone()));
+            }
+        }
+        let generator = stack.functions.get("generator").map_or("generator", String::as_str);
+        let mut bucket = BucketReader::new(aws_sdk_s3::Client::new(&config), &stack.results_bucket, started_at);
+        // The first listing notes what is already there. If it fails, the first poll lists
+        // again and shows why on the page.
+        let _ = bucket.poll(started_at).await;
+        Ok(Self {
+            board: Board::new(started_at),
+            bucket,
+            published: PublishedReader::new(
+                aws_sdk_cloudwatchlogs::Client::new(&config),
+                crate::lambda_logs::log_group(generator),
+                started_at.timestamp_millis(),
+            ),
+            sqs: aws_sdk_sqs::Client::new(&config),
+            queues,
+            platform: if stack.endpoint_url.is_some() {
+                "local emulator".to_owned()
+            } else {
+                "AWS".to_owned()
+            },
+            poll_interval,
+            objects_read: 0,
+            next_bucket_pass: Instant::now(),
+            last_bucket_pass: Duration::ZERO,
+        })
+    }
+
+    /// Reads every source once and returns what is to be shown. A source that fails is
+    /// named in the snapshot's problems; the others still count.
+    pub async fn poll(&mut self) -> Snapshot {
+        let started = Instant::now();
+        let mut problems = Vec::new();
+        if Instant::now() >= self.next_bucket_pass {
+            let pass = Instant::now();
+            let read = self.read_bucket().await;
+            self.last_bucket_pass = pass.elapsed();
+            self.next_bucket_pass = Instant::now() + self.last_bucket_pass.mul_f64(1.0 / BUCKET_DUTY - 1.0);
+            if let Err(err) = read {
+                problems.push(format!("results bucket: {err:#}"));
+            }
+        }
+        match self.published.poll().await {
+            Ok(lines) => {
+                for line in lines {
+                    self.board.published(line.service, line.published, line.failed);
+                }
+            }
+            Err(err) => problems.push(format!("generator log: {err:#}")),
+        }
+        for (service, role, url) in &self.queues {
+            match crate::failures::depth(&self.sqs, url).await {
+                Ok((waiting, in_flight)) => self.board.queue(*service, *role, QueueCounts { waiting, in_flight }),
+                Err(err) => problems.push(format!("{service} queue: {err:#}")),
+            }
+        }
+        let mut snapshot = self.board.snapshot(Utc::now());
+        snapshot.platform.clone_from(&self.platform);
+        snapshot.bucket = self.bucket.bucket().to_owned();
+        snapshot.poll_interval_ms = u64::try_from(self.poll_interval.as_millis()).unwrap_or(u64::MAX);
+        snapshot.problems = problems;
+        snapshot.health = board::WatchHealth {
+            poll_ms: started.elapsed().as_secs_f64() * 1000.0,
+            objects_read: self.objects_read,
+            remembered_keys: self.bucket.remembered(),
+            bucket_pass_ms: self.last_bucket_pass.as_secs_f64() * 1000.0,
+            keys_listed: self.bucket.last_listed(),
+            log_lines_read: self.published.lines_read(),
+        };
+        snapshot
+    }
+
+    /// Reads the objects that appeared since the last poll into the board.
+    async fn read_bucket(&mut self) -> Result<()> {
+        let fresh: Vec<NewObject> = self
+            .bucket
+            .poll(Utc::now())
+            .await?
+            .into_iter()
+            .filter(|o| Holds::of(&o.key).is_some())
+            .collect();
+        let bucket = &self.bucket;
+        let fetched: Vec<(NewObject, Result<Vec<u8>>)> = futures_util::stream::iter(fresh)
+            .map(|object| async move {
+                let body = bucket.get(&object.key).await;
+                (object, body)
+            })
+            .buffered(CONCURRENT_READS)
+            .collect()
+            .await;
+        let mut first_error = None;
+        for (object, body) in fetched {
+            let body = match body {
+                Ok(body) => body,
+                Err(err) => {
+                    // Left unread: the next poll returns it again.
+                    first_error.get_or_insert(err);
+                    continue;
+                }
+            };
+            match Holds::of(&object.key) {
+                Some(Holds::Results(service)) => {
+                    let (records, unreadable) = parse_results(&body);
+                    self.board.landed(service, object.last_modified, &records);
+                    if unreadable > 0 {
+                        self.board.unreadable(service, unreadable);
+                    }
+                }
+                Some(Holds::Rejected(service)) => self.board.rejected(service, count_lines(&body)),
+                None => {}
+            }
+            self.bucket.mark_read(&object);
+            self.objects_read += 1;
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    pub fn poll_interval(&self) -> Duration {
+        self.poll_interval
+    }
+}
+
+/// The result lines of an object, and how many lines were not results.
+pub fn parse_results(body: &[u8]) -> (Vec<ResultRecord>, u64) {
+    let mut records = Vec::new();
+    let mut unreadable = 0;
+    for line in body.split(|b| *b == b'\n').filter(|l| !l.trim_ascii().is_empty()) {
+        match serde_json::from_slice(line) {
+            Ok(record) => records.push(record),
+            Err(_) => unreadable += 1,
+        }
+    }
+    (records, unreadable)
+}
+
+fn count_lines(body: &[u8]) -> u64 {
+    body.split(|b| *b == b'\n')
+        .filter(|l| !l.trim_ascii().is_empty())
+        .count() as u64
+}
+
+/// Polls forever, publishing each snapshot to `out`.
+pub async fn poll_forever(mut watcher: Watcher, out: tokio::sync::watch::Sender<Snapshot>) {
+    let mut ticker = tokio::time::interval(watcher.poll_interval());
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let snapshot = watcher.poll().await;
+        out.send_replace(snapshot);
+    }
+}
+
+/// How to watch.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WatchArgs {
+    /// Port for the page on 127.0.0.1 (0: any free port; the URL is printed).
+    #[arg(long, default_value_t = 8077)]
+    pub port: u16,
+    /// Milliseconds between polls of the sources.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(200..=60_000))]
+    pub poll_ms: u64,
+    /// Show the counters as a live table in this terminal instead of serving the page.
+    #[arg(long)]
+    pub tui: bool,
+}
+
+/// Watches `stack` until the process is stopped.
+pub async fn run(stack: &Stack, args: &WatchArgs) -> Result<()> {
+    let watcher = Watcher::connect(stack, Utc::now(), Duration::from_millis(args.poll_ms)).await?;
+    let (tx, mut rx) = tokio::sync::watch::channel(Snapshot::default());
+    let poller = tokio::spawn(poll_forever(watcher, tx));
+    if args.tui {
+        use std::io::IsTerminal;
+        let redraw = std::io::stdout().is_terminal();
+        while rx.changed().await.is_ok() {
+            let screen = terminal::render(&rx.borrow_and_update());
+            // Clear and redraw in place on a terminal; one table after another otherwise.
+            print!("{}{screen}", if redraw { "\x1b[H\x1b[2J" } else { "\n" });
+        }
+    } else {
+        let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, args.port))
+            .await
+            .with_context(|| format!("binding 127.0.0.1:{}", args.port))?;
+        println!("watching at http://{}/ (Ctrl-C to stop)", listener.local_addr()?);
+        server::serve(listener, rx).await?;
+    }
+    poller.abort();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_that_is_not_a_result_is_counted_not_fatal() {
+        let (records, unreadable) = parse_results(b"{\"not\":\"a result\"}\n\nnot json\n");
+        assert!(records.is_empty());
+        assert_eq!(unreadable, 2);
+        assert_eq!(count_lines(b"a\nb\n\n"), 2);
+    }
+}

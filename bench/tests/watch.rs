@@ -1,0 +1,342 @@
+//! `eventlab-bench watch` against a deployed stack (`make test` brings one up on the local
+//! emulator): the incremental bucket reader on a bucket of its own, and the page in a real
+//! headless Chromium while a small bench runs.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use eventlab_bench::run::{Drive, Via};
+use eventlab_bench::session::Session;
+use eventlab_bench::watch::Watcher;
+use eventlab_bench::watch::bucket::BucketReader;
+use eventlab_schema::Service;
+use labctl::stack::Stack;
+use serde_json::{Value, json};
+
+fn env_path(name: &str) -> PathBuf {
+    let path =
+        PathBuf::from(std::env::var_os(name).unwrap_or_else(|| {
+            panic!("{name} is not set: these tests need a deployed stack; run them with `make test`")
+        }));
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+fn stack() -> Stack {
+    Stack::load(&env_path("EVENTLAB_OUTPUTS")).unwrap()
+}
+
+/// A child process stopped when the test ends, however it ends.
+struct Stopped(Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Headless Chromium driven over the `DevTools` protocol on a pipe (`--remote-debugging-pipe`:
+/// JSON messages separated by NUL on file descriptors 3 and 4), so no port is opened.
+struct Browser {
+    _process: Stopped,
+    to: ChildStdin,
+    from: BufReader<ChildStdout>,
+    next_id: u64,
+    session: Option<String>,
+}
+
+impl Browser {
+    fn launch() -> Self {
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "chromium".to_owned());
+        // The DevTools pipe is fds 3 (in) and 4 (out): the shell maps our stdin and stdout
+        // there. --no-sandbox: the tests may run as root, where Chromium's sandbox refuses
+        // to start; the page is the test's own, on 127.0.0.1.
+        let script = format!(
+            "exec {chromium} --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
+             --window-size=1400,1150 --remote-debugging-pipe about:blank 3<&0 4>&1 1>/dev/null 2>/dev/null"
+        );
+        let mut child = Command::new("sh")
+            .args(["-c", &script])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("starting chromium (make test installs it)");
+        let to = child.stdin.take().unwrap();
+        let from = BufReader::new(child.stdout.take().unwrap());
+        Self {
+            _process: Stopped(child),
+            to,
+            from,
+            next_id: 0,
+            session: None,
+        }
+    }
+
+    /// Sends one command and waits for its answer, skipping the events in between.
+    fn call(&mut self, method: &str, params: &Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut message = json!({"id": id, "method": method, "params": params});
+        if let Some(session) = &self.session {
+            message["sessionId"] = json!(session);
+        }
+        let mut bytes = serde_json::to_vec(&message).unwrap();
+        bytes.push(0);
+        self.to.write_all(&bytes).unwrap();
+        self.to.flush().unwrap();
+        loop {
+            let mut raw = Vec::new();
+            let read = self.from.read_until(0, &mut raw).unwrap();
+            assert!(read > 0, "chromium closed the DevTools pipe during {method}");
+            raw.pop();
+            let answer: Value = serde_json::from_slice(&raw).unwrap();
+            if answer["id"] == json!(id) {
+                assert!(answer.get("error").is_none(), "{method}: {answer}");
+                return answer["result"].clone();
+            }
+        }
+    }
+
+    fn open(&mut self, url: &str) {
+        let target = self.call("Target.createTarget", &json!({"url": url}));
+        let attached = self.call(
+            "Target.attachToTarget",
+            &json!({"targetId": target["targetId"], "flatten": true}),
+        );
+        self.session = Some(attached["sessionId"].as_str().unwrap().to_owned());
+    }
+
+    fn eval(&mut self, expression: &str) -> Value {
+        let result = self.call(
+            "Runtime.evaluate",
+            &json!({"expression": expression, "returnByValue": true}),
+        );
+        assert!(result.get("exceptionDetails").is_none(), "{expression}: {result}");
+        result["result"]["value"].clone()
+    }
+
+    fn screenshot(&mut self, path: &Path) {
+        use base64::Engine as _;
+        let shot = self.call("Page.captureScreenshot", &json!({"format": "png"}));
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(shot["data"].as_str().unwrap())
+            .unwrap();
+        std::fs::write(path, png).unwrap();
+    }
+}
+
+/// Every lane card's counters, as the page shows them (`data-value` of each field).
+const READ_COUNTERS: &str = r#"JSON.stringify(Object.fromEntries(
+  [...document.querySelectorAll("[data-lane]")].map(lane => [lane.dataset.lane,
+    Object.fromEntries([...lane.querySelectorAll("[data-field]")].map(f => [f.dataset.field, f.dataset.value]))])))"#;
+
+fn counter(page: &Value, lane: Service, field: &str) -> u64 {
+    page[lane.as_str()][field]
+        .as_str()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Starts `eventlab-bench watch` on a free port; its URL.
+fn start_watch() -> (Stopped, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eventlab-bench"))
+        .args(["watch", "--port", "0", "--poll-ms", "500"])
+        .env("EVENTLAB_OUTPUTS", env_path("EVENTLAB_OUTPUTS"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_owned();
+    (Stopped(child), url)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_shows_every_lane_landing_live_and_a_poison_record_as_rejected() {
+    const EVENTS: u32 = 10;
+    let (_watch, url) = start_watch();
+    let mut browser = Browser::launch();
+    browser.open(&url);
+
+    let session = Session::open(&env_path("EVENTLAB_OUTPUTS"), &env_path("EVENTLAB_CREDENTIALS"))
+        .await
+        .unwrap();
+    let poison = session
+        .lab
+        .publishers
+        .sqs
+        .send_message()
+        .queue_url(&session.lab.stack.sqs_queue_url)
+        .message_body("{\"this is\": \"not an event\"}")
+        .send()
+        .await
+        .unwrap();
+    let drive = Drive {
+        events: EVENTS,
+        rate: 50.0,
+        concurrency: 2,
+        batch: 5,
+        via: Via::Api,
+        size_bytes: None,
+        timeout_secs: 90,
+    };
+    let out = std::env::temp_dir().join(format!("eventlab-watch-{}", uuid::Uuid::now_v7()));
+    let bench = tokio::spawn(async move { session.run(&Service::ALL, &drive, None, &out).await });
+
+    // The page only changes through its live feed: every reading below is what it drew.
+    let started = Instant::now();
+    let mut page;
+    loop {
+        page = serde_json::from_str::<Value>(browser.eval(READ_COUNTERS).as_str().unwrap()).unwrap();
+        let landed_everywhere = Service::ALL.iter().all(|&lane| {
+            counter(&page, lane, "landed") >= u64::from(EVENTS)
+                && counter(&page, lane, "published") >= u64::from(EVENTS)
+        });
+        if landed_everywhere && counter(&page, Service::Sqs, "rejected") >= 1 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(240),
+            "the page did not show every lane landing (poison message {:?}): {page:#}",
+            poison.message_id()
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let (summary, _) = bench.await.unwrap().unwrap();
+    for lane in &summary.lanes {
+        assert_eq!(lane.delivery.delivered, u64::from(EVENTS), "{}", lane.service);
+        assert!(
+            counter(&page, lane.service, "invocations") >= 1,
+            "{}: {page:#}",
+            lane.service
+        );
+    }
+    assert_eq!(
+        browser.eval("document.getElementById('problems').children.length"),
+        json!(0)
+    );
+    assert_eq!(
+        browser.eval("document.getElementById('platform').textContent"),
+        json!("local emulator")
+    );
+    let drawn = browser.eval("document.querySelectorAll('#timeline polyline').length");
+    assert_eq!(drawn, json!(Service::ALL.len()));
+
+    let shot = env_path("EVENTLAB_OUTPUTS").with_file_name("watch-page.png");
+    browser.screenshot(&shot);
+    assert!(std::fs::metadata(&shot).unwrap().len() > 10_000, "{}", shot.display());
+    eprintln!("screenshot: {}", shot.display());
+}
+
+async fn put(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) {
+    s3.put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(b"{}\n".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+}
+
+fn keys(objects: &[eventlab_bench::watch::bucket::NewObject]) -> Vec<&str> {
+    objects.iter().map(|o| o.key.as_str()).collect()
+}
+
+#[tokio::test]
+async fn the_reader_returns_each_new_object_once_across_pages_and_polls() {
+    let stack = stack();
+    let s3 = aws_sdk_s3::Client::new(&stack.sdk_config().await);
+    // A bucket of its own, removed at the end: the reader must not depend on the lab's.
+    let bucket = format!("watch-reader-{}", uuid::Uuid::now_v7().simple());
+    s3.create_bucket().bucket(&bucket).send().await.unwrap();
+    put(&s3, &bucket, "results/sqs/before-1.jsonl").await;
+    put(&s3, &bucket, "results/sqs/before-2.jsonl").await;
+    put(&s3, &bucket, "results/sqs/before-3.jsonl").await;
+
+    // Two keys a page, so every listing below spans pages.
+    let mut reader = BucketReader::new(s3.clone(), &bucket, Utc::now()).page_size(2);
+    assert!(
+        reader.poll(Utc::now()).await.unwrap().is_empty(),
+        "the first poll only notes what is there"
+    );
+
+    for key in [
+        "results/kinesis/a.jsonl",
+        "results/sqs/b.jsonl",
+        "errors/sqs/rejected/c.jsonl",
+    ] {
+        put(&s3, &bucket, key).await;
+    }
+    let mut fresh = reader.poll(Utc::now()).await.unwrap();
+    fresh.sort_by(|a, b| a.key.cmp(&b.key));
+    assert_eq!(
+        keys(&fresh),
+        [
+            "errors/sqs/rejected/c.jsonl",
+            "results/kinesis/a.jsonl",
+            "results/sqs/b.jsonl"
+        ]
+    );
+    // One is not handled (a failed read): it comes back, the others do not.
+    for object in fresh.iter().filter(|o| !o.key.contains("kinesis")) {
+        reader.mark_read(object);
+    }
+    put(&s3, &bucket, "results/sqs/d.jsonl").await;
+    let again = reader.poll(Utc::now()).await.unwrap();
+    let mut again_keys = keys(&again);
+    again_keys.sort_unstable();
+    assert_eq!(again_keys, ["results/kinesis/a.jsonl", "results/sqs/d.jsonl"]);
+    for object in &again {
+        reader.mark_read(object);
+    }
+    assert!(
+        reader.poll(Utc::now()).await.unwrap().is_empty(),
+        "nothing new, nothing returned"
+    );
+    assert_eq!(reader.get("results/sqs/d.jsonl").await.unwrap(), b"{}\n");
+
+    // The bucket goes away under the watch: an error that says so, for the page.
+    let mut listed = s3.list_objects_v2().bucket(&bucket).into_paginator().send();
+    while let Some(page) = listed.next().await {
+        for object in page.unwrap().contents() {
+            s3.delete_object()
+                .bucket(&bucket)
+                .key(object.key().unwrap())
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    s3.delete_bucket().bucket(&bucket).send().await.unwrap();
+    let error = format!("{:#}", reader.poll(Utc::now()).await.unwrap_err());
+    assert!(error.contains(&bucket) && error.contains("NoSuchBucket"), "{error}");
+
+    let mut gone = stack.clone();
+    gone.results_bucket.clone_from(&bucket);
+    let mut watcher = Watcher::connect(&gone, Utc::now(), Duration::from_millis(500))
+        .await
+        .unwrap();
+    let snapshot = watcher.poll().await;
+    assert!(
+        snapshot
+            .problems
+            .iter()
+            .any(|p| p.starts_with("results bucket:") && p.contains("NoSuchBucket")),
+        "{:?}",
+        snapshot.problems
+    );
+    assert_eq!(
+        snapshot.lanes.len(),
+        Service::ALL.len(),
+        "the other sources still count"
+    );
+}
