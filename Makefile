@@ -22,7 +22,7 @@ BENCH := $(LOCAL_AWS) target/debug/eventlab-bench
 # `make bench BENCH_ARGS="--events 500 --rate 100"`; see `target/debug/eventlab-bench run --help`.
 BENCH_ARGS ?= --events 100 --rate 50
 
-.PHONY: help venv venv-aws venv-scan scan build zips-aws qemu up token curl demo bench sweep model down test unit lint criterion coldstart \
+.PHONY: help venv venv-aws venv-scan scan build zips-aws qemu chromium up token curl demo bench watch watch-tui watch-screenshot sweep model down test unit lint criterion coldstart \
 	deploy destroy bench-aws token-aws api-key-aws curl-aws
 
 help: ## list the targets
@@ -90,6 +90,24 @@ demo: up ## make up, then bench all seven lanes and the binaries' cold starts; w
 
 bench: ## bench the running stack again (BENCH_ARGS to change the drive)
 	$(BENCH) run $(BENCH_ARGS)
+
+# The live view's port on 127.0.0.1: `make watch WATCH_PORT=8090`.
+WATCH_PORT ?= 8077
+
+watch: ## watch events flow through every lane, live, at http://127.0.0.1:8077/ (make bench in another shell)
+	$(BENCH) watch --port $(WATCH_PORT) $(WATCH_ARGS)
+
+watch-tui: ## the same counters as a live table in this terminal (for SSH sessions)
+	$(BENCH) watch --tui $(WATCH_ARGS)
+
+# docs/watch.png, the README's picture: a running `make watch`, after a `make bench`.
+watch-screenshot: chromium
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1400,1150 \
+	  --screenshot=docs/watch.png http://127.0.0.1:$(WATCH_PORT)/ 2>/dev/null
+
+# Headless Chromium for the watch page's browser test (Debian's package).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
 sweep: ## rerun with different batching settings; chart latency against cost
 	$(BENCH) sweep --events 50 --rate 50

@@ -33,6 +33,9 @@ step "arm64 release zips, as make deploy builds them"
 make --no-print-directory zips-aws qemu
 export EVENTLAB_ARM64_ZIPS=dist/aws
 
+step "headless Chromium, for the watch page's browser test"
+make --no-print-directory chromium
+
 step "local stack"
 scripts/stack.sh stop # a stale test stack from an interrupted run
 scripts/stack.sh start
