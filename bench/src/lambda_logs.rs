@@ -51,6 +51,8 @@ pub fn parse_report(message: &str) -> Option<Report> {
 /// One log event as read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogEvent {
+    /// CloudWatch Logs' id for the event (the emulator gives none).
+    pub event_id: Option<String>,
     pub timestamp_ms: i64,
     pub message: String,
 }
@@ -165,6 +167,7 @@ pub async fn read(
         };
         for event in page.events() {
             events.push(LogEvent {
+                event_id: event.event_id().map(str::to_owned),
                 timestamp_ms: event.timestamp().unwrap_or_default(),
                 message: event.message().unwrap_or_default().to_owned(),
             });
@@ -214,6 +217,7 @@ mod tests {
         .iter()
         .enumerate()
         .map(|(i, m)| LogEvent {
+            event_id: None,
             timestamp_ms: i64::try_from(i).unwrap(),
             message: (*m).to_owned(),
         })

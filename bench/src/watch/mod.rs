@@ -51,7 +51,7 @@ pub struct Watcher {
 
 impl Watcher {
     /// Watches `stack` from `started_at` on: what landed before is not counted.
-    pub async fn connect(stack: &Stack, started_at: DateTime<Utc>, poll_interval: Duration) -> Result<Self> {
+    pub async fn connect(stack: &Stack, started_at: DateTime<Utc>, poll_interval: Duration) -> Self {
         let config = stack.sdk_config().await;
         let mut queues = vec![
             (Service::Sqs, QueueRole::Source, stack.sqs_queue_url.clone()),
@@ -67,7 +67,7 @@ impl Watcher {
         // The first listing notes what is already there. If it fails, the first poll lists
         // again and shows why on the page.
         let _ = bucket.poll(started_at).await;
-        Ok(Self {
+        Self {
             board: Board::new(started_at),
             bucket,
             published: PublishedReader::new(
@@ -86,7 +86,7 @@ impl Watcher {
             objects_read: 0,
             next_bucket_pass: Instant::now(),
             last_bucket_pass: Duration::ZERO,
-        })
+        }
     }
 
     /// Reads every source once and returns what is to be shown. A source that fails is
@@ -229,7 +229,7 @@ pub struct WatchArgs {
 
 /// Watches `stack` until the process is stopped.
 pub async fn run(stack: &Stack, args: &WatchArgs) -> Result<()> {
-    let watcher = Watcher::connect(stack, Utc::now(), Duration::from_millis(args.poll_ms)).await?;
+    let watcher = Watcher::connect(stack, Utc::now(), Duration::from_millis(args.poll_ms)).await;
     let (tx, mut rx) = tokio::sync::watch::channel(Snapshot::default());
     let poller = tokio::spawn(poll_forever(watcher, tx));
     if args.tui {

@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
+use chrono::{DateTime, Utc};
 use eventlab_schema::Service;
 use serde::Deserialize;
 
@@ -78,46 +79,22 @@ impl PublishedReader {
 
     /// The `published` lines logged since the last read.
     pub async fn poll(&mut self) -> Result<Vec<PublishedLine>> {
-        let start = (self.from_ms - LOOKBACK_MS).max(0);
-        let mut pages = self
-            .logs
-            .filter_log_events()
-            .log_group_name(&self.group)
-            .start_time(start)
-            .into_paginator()
-            .send();
+        let from = DateTime::from_timestamp_millis((self.from_ms - LOOKBACK_MS).max(0)).unwrap_or_default();
+        let events = crate::lambda_logs::read(&self.logs, &self.group, from, Utc::now()).await?;
         let mut lines = Vec::new();
         let mut newest = self.from_ms;
-        while let Some(page) = pages.next().await {
-            let page = match page {
-                Ok(page) => page,
-                // The function has not logged yet (its group appears with its first line).
-                Err(err)
-                    if err
-                        .as_service_error()
-                        .is_some_and(aws_sdk_cloudwatchlogs::operation::filter_log_events::FilterLogEventsError::is_resource_not_found_exception) =>
-                {
-                    return Ok(Vec::new());
-                }
-                Err(err) => {
-                    return Err(labctl::sdk_error(err)).with_context(|| format!("reading the log group {}", self.group));
-                }
-            };
-            for event in page.events() {
-                let timestamp = event.timestamp().unwrap_or_default();
-                let message = event.message().unwrap_or_default();
-                let mut identity = DefaultHasher::new();
-                match event.event_id() {
-                    Some(id) => id.hash(&mut identity),
-                    None => (timestamp, message).hash(&mut identity),
-                }
-                if self.counted.insert(identity.finish(), timestamp).is_some() {
-                    continue;
-                }
-                self.lines_read += 1;
-                newest = newest.max(timestamp);
-                lines.extend(parse(message));
+        for event in events {
+            let mut identity = DefaultHasher::new();
+            match &event.event_id {
+                Some(id) => id.hash(&mut identity),
+                None => (event.timestamp_ms, &event.message).hash(&mut identity),
             }
+            if self.counted.insert(identity.finish(), event.timestamp_ms).is_some() {
+                continue;
+            }
+            self.lines_read += 1;
+            newest = newest.max(event.timestamp_ms);
+            lines.extend(parse(&event.message));
         }
         self.from_ms = newest;
         let keep_from = newest - LOOKBACK_MS;
