@@ -140,24 +140,74 @@ fn counter(page: &Value, lane: Service, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// Starts `eventlab-bench watch` on a free port; its URL.
-fn start_watch() -> (Stopped, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_eventlab-bench"))
-        .args(["watch", "--port", "0", "--poll-ms", "500"])
-        .env("EVENTLAB_OUTPUTS", env_path("EVENTLAB_OUTPUTS"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+/// A `make` target run from the repository root, as the README gives it, in a process
+/// group of its own so that stopping it stops the watch `make` started, too.
+struct MakeTarget {
+    make: Child,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl MakeTarget {
+    fn start(args: &[&str]) -> Self {
+        use std::os::unix::process::CommandExt as _;
+        let mut make = Command::new("make")
+            .args(["-s", "--no-print-directory"])
+            .args(args)
+            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+            .env("EVENTLAB_OUTPUTS", env_path("EVENTLAB_OUTPUTS"))
+            .stdout(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let stdout = BufReader::new(make.stdout.take().unwrap());
+        Self { make, stdout }
+    }
+
+    fn line(&mut self) -> String {
+        let mut line = String::new();
+        let read = self.stdout.read_line(&mut line).unwrap();
+        assert!(read > 0, "the make target ended");
+        line
+    }
+}
+
+impl Drop for MakeTarget {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.make.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.make.wait();
+    }
+}
+
+/// Starts `make watch` on a free port; its URL.
+fn start_watch() -> (MakeTarget, String) {
+    let mut watch = MakeTarget::start(&["watch", "WATCH_PORT=0", "WATCH_ARGS=--poll-ms 500"]);
+    let line = watch.line();
     let url = line
         .split_whitespace()
         .find(|w| w.starts_with("http://127.0.0.1:"))
         .unwrap_or_else(|| panic!("no URL in {line:?}"))
         .to_owned();
-    (Stopped(child), url)
+    (watch, url)
+}
+
+#[test]
+fn make_watch_tui_draws_every_lane_in_the_terminal() {
+    let mut tui = MakeTarget::start(&["watch-tui", "WATCH_ARGS=--poll-ms 500"]);
+    let mut screen = String::new();
+    while !screen.contains("watch: bucket pass") {
+        screen.push_str(&tui.line());
+    }
+    assert!(screen.contains("local emulator"), "{screen}");
+    for service in Service::ALL {
+        let name = format!("{:<12}", service.as_str());
+        assert_eq!(
+            screen.lines().filter(|l| l.starts_with(&name)).count(),
+            2,
+            "{service}: a counters line and a timeline line\n{screen}"
+        );
+    }
+    assert!(!screen.contains("problem:"), "{screen}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -322,9 +372,7 @@ async fn the_reader_returns_each_new_object_once_across_pages_and_polls() {
 
     let mut gone = stack.clone();
     gone.results_bucket.clone_from(&bucket);
-    let mut watcher = Watcher::connect(&gone, Utc::now(), Duration::from_millis(500))
-        .await
-        .unwrap();
+    let mut watcher = Watcher::connect(&gone, Utc::now(), Duration::from_millis(500)).await;
     let snapshot = watcher.poll().await;
     assert!(
         snapshot
