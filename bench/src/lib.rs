@@ -4,6 +4,7 @@
 pub mod charts;
 pub mod coldstart;
 pub mod cost;
+pub mod drill;
 pub mod failures;
 pub mod lambda_logs;
 pub mod model;

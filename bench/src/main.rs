@@ -120,6 +120,25 @@ enum Command {
         #[command(flatten)]
         args: eventlab_bench::watch::WatchArgs,
     },
+    /// Break each lane's consumer for a while, restore it, and account for every event.
+    Drill {
+        #[command(flatten)]
+        stack: StackArgs,
+        #[command(flatten)]
+        args: eventlab_bench::drill::DrillArgs,
+    },
+    /// Move what waits in each lane's dead-letter or on-failure queue back into the lane.
+    Redrive {
+        #[command(flatten)]
+        stack: StackArgs,
+        /// Lanes whose failure queue to redrive.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "eventbridge,sqs,kinesis,sns,sqs-fifo,dynamodb"
+        )]
+        lanes: Vec<Service>,
+    },
     /// Print a Cognito JWT for curl.
     Token {
         #[command(flatten)]
@@ -244,6 +263,22 @@ async fn main() -> Result<()> {
         Command::Watch { stack, args } => {
             let lab = labctl::stack::Stack::load(&stack.outputs)?;
             eventlab_bench::watch::run(&lab, &args).await?;
+        }
+        Command::Drill { stack, args } => {
+            Box::pin(eventlab_bench::drill::command(
+                &stack.outputs,
+                &stack.credentials,
+                &args,
+            ))
+            .await?;
+        }
+        Command::Redrive { stack, lanes } => {
+            Box::pin(eventlab_bench::drill::redrive_command(
+                &stack.outputs,
+                &stack.credentials,
+                &lanes,
+            ))
+            .await?;
         }
         Command::Token { stack } => {
             let lab = labctl::stack::Stack::load(&stack.outputs)?;

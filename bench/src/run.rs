@@ -258,30 +258,7 @@ async fn publish_call(
                 .map(|(_, event)| (event.event_id, event.seq))
                 .collect()
         }
-        Via::Direct => {
-            let mut events = build_events(
-                service,
-                count,
-                run_id,
-                "A fact from the bench.",
-                FactSource::Fallback,
-                "bench",
-            );
-            if let Some(size) = drive.size_bytes {
-                for event in &mut events {
-                    eventlab_generator::handler::pad(event, size);
-                }
-            }
-            let lane = Lane::plan(service, events.iter().map(Encoded::of).collect())?;
-            let publish_by = tokio::time::Instant::now() + DIRECT_PUBLISH_TIMEOUT;
-            let deliveries = lab.publishers.publish(&lane, &lab.targets, publish_by).await;
-            events
-                .iter()
-                .zip(deliveries)
-                .filter(|(_, d)| d.is_ok())
-                .map(|(e, _)| (e.event_id, e.seq))
-                .collect()
-        }
+        Via::Direct => publish_direct(lab, service, run_id, count, drive.size_bytes).await?,
     };
     let call_ms = started.elapsed().as_secs_f64() * 1000.0;
     Ok(published
@@ -292,6 +269,39 @@ async fn publish_call(
             call,
             call_ms,
         })
+        .collect())
+}
+
+/// Publishes `count` fresh events of `run_id` straight to `service` with the generator's own
+/// publishers; the (event id, seq) of each one the service accepted.
+pub async fn publish_direct(
+    lab: &Lab,
+    service: Service,
+    run_id: &RunId,
+    count: u32,
+    size_bytes: Option<usize>,
+) -> Result<Vec<(Uuid, u32)>> {
+    let mut events = build_events(
+        service,
+        count,
+        run_id,
+        "A fact from the bench.",
+        FactSource::Fallback,
+        "bench",
+    );
+    if let Some(size) = size_bytes {
+        for event in &mut events {
+            eventlab_generator::handler::pad(event, size);
+        }
+    }
+    let lane = Lane::plan(service, events.iter().map(Encoded::of).collect())?;
+    let publish_by = tokio::time::Instant::now() + DIRECT_PUBLISH_TIMEOUT;
+    let deliveries = lab.publishers.publish(&lane, &lab.targets, publish_by).await;
+    Ok(events
+        .iter()
+        .zip(deliveries)
+        .filter(|(_, d)| d.is_ok())
+        .map(|(e, _)| (e.event_id, e.seq))
         .collect())
 }
 

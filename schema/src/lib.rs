@@ -192,6 +192,10 @@ impl fmt::Display for RunId {
     }
 }
 
+/// The environment variable `eventlab-bench drill` sets on a transformer for the length of
+/// an outage (its value names the drill): the transformer then fails every invocation.
+pub const DRILL_BREAK_VARIABLE: &str = "EVENTLAB_DRILL_BREAK";
+
 /// What a transformer adds to an event: a deterministic, visible change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transformation {

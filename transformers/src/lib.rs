@@ -61,11 +61,35 @@ impl Invocation {
     }
 }
 
+/// Set on a transformer only by `eventlab-bench drill`, for the length of an outage. The
+/// function then fails every invocation before reading a record, the way a broken deploy
+/// would, so each service shows what it does with a failing consumer.
+pub use eventlab_schema::DRILL_BREAK_VARIABLE;
+
+/// A consumer broken on purpose by a failure drill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrillBreak(String);
+
+impl DrillBreak {
+    /// The break named by the variable's value, if it is set and not empty.
+    pub fn from_variable(value: Option<String>) -> Option<Self> {
+        value.filter(|v| !v.trim().is_empty()).map(Self)
+    }
+
+    /// The function error a broken consumer answers with; logged first, with the number of
+    /// records refused, so the drill can count what each service handed to it.
+    pub fn refuse(&self, records: usize) -> lambda_runtime::Error {
+        tracing::error!(drill = %self.0, records, "drill: consumer broken on purpose; failing the invocation");
+        format!("eventlab drill {}: consumer broken on purpose", self.0).into()
+    }
+}
+
 /// What every lane's `main` sets up once per cold start.
 #[derive(Debug)]
 pub struct Lane {
     pub sink: sink::S3Sink,
     cold_start: ColdStart,
+    drill_break: Option<DrillBreak>,
 }
 
 impl Lane {
@@ -77,7 +101,17 @@ impl Lane {
         Ok(Self {
             sink: sink::S3Sink::new(aws_sdk_s3::Client::new(&config), bucket),
             cold_start: ColdStart::new(),
+            // Read once: changing a function's environment starts new execution environments.
+            drill_break: DrillBreak::from_variable(std::env::var(DRILL_BREAK_VARIABLE).ok()),
         })
+    }
+
+    /// Fails the invocation (a function error, which every service retries in its own way)
+    /// while a drill has broken this consumer.
+    pub fn refuse_if_drilled(&self, records: usize) -> Result<(), lambda_runtime::Error> {
+        self.drill_break
+            .as_ref()
+            .map_or(Ok(()), |drill| Err(drill.refuse(records)))
     }
 
     /// The metadata of the invocation being served, taken at receipt.
@@ -88,7 +122,18 @@ impl Lane {
 
 #[cfg(test)]
 mod tests {
-    use super::ColdStart;
+    use super::{ColdStart, DrillBreak};
+
+    #[test]
+    fn a_drill_break_needs_a_non_empty_name_and_fails_with_it() {
+        assert_eq!(DrillBreak::from_variable(None), None);
+        assert_eq!(DrillBreak::from_variable(Some("  ".into())), None);
+        let drill = DrillBreak::from_variable(Some("d-42".into())).expect("a break");
+        assert_eq!(
+            drill.refuse(3).to_string(),
+            "eventlab drill d-42: consumer broken on purpose"
+        );
+    }
 
     #[test]
     fn cold_start_is_true_exactly_once() {

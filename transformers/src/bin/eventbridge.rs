@@ -8,6 +8,7 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 async fn main() -> Result<(), Error> {
     let lane = &Lane::init().await?;
     lambda_runtime::run(service_fn(|event: LambdaEvent<EventBridgeEvent>| async move {
+        lane.refuse_if_drilled(1)?;
         eventbridge::handle(event.payload, &lane.invocation(&event.context), &lane.sink).await
     }))
     .await

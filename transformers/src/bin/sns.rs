@@ -8,6 +8,7 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 async fn main() -> Result<(), Error> {
     let lane = &Lane::init().await?;
     lambda_runtime::run(service_fn(|event: LambdaEvent<SnsEvent>| async move {
+        lane.refuse_if_drilled(event.payload.records.len())?;
         sns::handle(event.payload, &lane.invocation(&event.context), &lane.sink).await
     }))
     .await

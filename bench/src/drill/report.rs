@@ -1,0 +1,313 @@
+//! The drill's report: the books per lane, the timeline chart, and what the emulator does
+//! not do as AWS does, written to `<out>/<drill id>/` as `drill.json`, `drill.md`,
+//! `drill.html` and `timeline.svg`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use plotters::prelude::*;
+
+use super::{Drill, LaneOutcome};
+use crate::charts::PALETTE;
+use crate::report::{escape, html_table};
+use crate::summary::Environment;
+
+/// What MiniStack 1.5.33 does differently when a consumer fails (read in its source,
+/// `ministack/services/lambda_svc.py`, `eventbridge.py`, `sns.py`, `firehose.py`, and seen in
+/// the drills): said on every local drill report.
+pub const LOCAL_GAPS: &[&str] = &[
+    "These figures come from MiniStack 1.5.33, a local AWS emulator, not from AWS.",
+    "The break is a function error (the transformer fails every invocation while an environment variable is set). The emulator honours it on every lane: each lane's 'refused' column counts the records the broken transformer turned away.",
+    "SQS and SQS FIFO behave as on AWS: a failed batch stays invisible for the queue's visibility timeout, then is received again; after maxReceiveCount receives it moves to the dead-letter queue.",
+    "Kinesis and DynamoDB Streams: the emulator retries a failed batch about once a second and holds the shard, as AWS does, but ignores MaximumRetryAttempts and BisectBatchOnFunctionError (DynamoDB honours MaximumRecordAgeInSeconds): a batch is never split nor sent to the on-failure queue before its records age out.",
+    "EventBridge and SNS invoke the function once and drop the event when it fails: no retries and no on-failure destination, where AWS invokes asynchronously and retries twice (about 1 and 2 minutes apart) before the on-failure queue. Those events are counted as 'dropped by the emulator' only when the refusals in the transformer's log match them exactly.",
+    "Firehose writes the records untransformed among the results when its processor fails ('passed through'), where AWS retries the processor and then writes them under errors/firehose/processing-failed/.",
+    "Throttling the function to zero (reserved concurrency 0) is not used as a break: the emulator's event source mappings take a throttled batch as done and delete it.",
+];
+
+pub const AWS_NOTE: &str = "Measured on AWS. Lambda retries an asynchronous invocation (EventBridge, SNS) twice, about 1 and 2 minutes apart, so a short outage may end before the events reach the on-failure queue; stream on-failure records name a batch (shard and sequence numbers), not its events.";
+
+const HEADINGS: [&str; 12] = [
+    "lane",
+    "published",
+    "landed",
+    "duplicates",
+    "max attempt",
+    "in failure queue",
+    "redriven",
+    "passed through",
+    "dropped by emulator",
+    "unaccounted",
+    "refused",
+    "balanced at",
+];
+
+fn rows(drill: &Drill) -> Vec<[String; 12]> {
+    drill
+        .lanes
+        .iter()
+        .map(|lane: &LaneOutcome| {
+            let b = &lane.books;
+            let held = if b.held_by_pointer > 0 {
+                format!("{} (+{} by pointer)", b.held, b.held_by_pointer)
+            } else {
+                b.held.to_string()
+            };
+            [
+                lane.service.to_string(),
+                b.published.to_string(),
+                b.landed.to_string(),
+                b.duplicates.to_string(),
+                b.max_attempt.to_string(),
+                held,
+                lane.redriven
+                    .as_ref()
+                    .map_or("-".into(), |r| format!("{} ({})", r.moved, r.how)),
+                (b.passed_through + b.firehose_errors).to_string(),
+                b.dropped_by_emulator.to_string(),
+                b.waiting.to_string(),
+                format!("{} in {} calls", b.refused_records, b.refused_invocations),
+                lane.balanced_at_s.map_or("not yet".into(), |s| format!("{s:.0} s")),
+            ]
+        })
+        .collect()
+}
+
+fn origin(drill: &Drill) -> String {
+    match drill.environment {
+        Environment::LocalEmulator => format!(
+            "Measured locally, on the emulator at {}.",
+            drill.endpoint.as_deref().unwrap_or("?")
+        ),
+        Environment::Aws => AWS_NOTE.to_owned(),
+    }
+}
+
+fn plan_line(drill: &Drill) -> String {
+    format!(
+        "{} events per lane at {}/s, published straight to each service; consumers broken from {:.0} s to {:.0} s{}; ended at {:.0} s{}.",
+        drill.events_per_lane,
+        drill.rate,
+        drill.broken_at_s,
+        drill.restored_at_s,
+        drill
+            .redriven_at_s
+            .map_or(String::new(), |s| format!("; failure queues redriven at {s:.0} s")),
+        drill.ended_at_s,
+        if drill.timed_out { " (timed out)" } else { "" }
+    )
+}
+
+fn missing_lines(drill: &Drill) -> Vec<String> {
+    drill
+        .lanes
+        .iter()
+        .filter(|l| l.books.waiting > 0)
+        .map(|l| {
+            let queue = l
+                .books
+                .source_queue
+                .map_or(String::new(), |n| format!("; {n} messages still in its queue"));
+            let ids: Vec<String> = l.missing.iter().map(ToString::to_string).collect();
+            format!(
+                "{}: {} events unaccounted (oldest published {:.0} s before the end){queue}: {}",
+                l.service,
+                l.books.waiting,
+                l.books.oldest_waiting_s.unwrap_or_default(),
+                ids.join(", ")
+            )
+        })
+        .collect()
+}
+
+/// The drill's section, in Markdown.
+pub fn markdown(drill: &Drill) -> String {
+    let mut md = format!(
+        "# Failure drill `{}`\n\n{}\n\n{}\n\n",
+        drill.id,
+        origin(drill),
+        plan_line(drill)
+    );
+    if drill.environment == Environment::LocalEmulator {
+        for gap in LOCAL_GAPS {
+            let _ = writeln!(md, "- {gap}");
+        }
+        md.push('\n');
+    }
+    let _ = writeln!(md, "| {} |\n|{}", HEADINGS.join(" | "), "---|".repeat(HEADINGS.len()));
+    for row in rows(drill) {
+        let _ = writeln!(md, "| {} |", row.join(" | "));
+    }
+    let _ = writeln!(
+        md,
+        "\n**Unaccounted: {}.** Every published event is in exactly one column from 'landed' to 'unaccounted'; 'duplicates' are extra deliveries of landed events, 'max attempt' the highest receive count a result reports.\n",
+        drill.unaccounted()
+    );
+    for line in missing_lines(drill) {
+        let _ = writeln!(md, "- {line}");
+    }
+    md.push_str("\n![timeline](timeline.svg)\n\nWhen each service gives up, and the settings that change it: `notes/when-the-consumer-fails.md`.\n");
+    md
+}
+
+/// The drill's page.
+pub fn html(drill: &Drill, svg: &str) -> String {
+    let mut h = String::from(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
+    );
+    let _ = writeln!(h, "<title>eventlab drill {}</title>", escape(&drill.id));
+    h.push_str(
+        "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\
+         table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}\
+         th:first-child,td:first-child{text-align:left}thead th{background:#f3f3f3}\
+         .caveat{background:#fff4d6;border-left:4px solid #e69f00;padding:.6em 1em;margin:1em 0}\
+         .aws{background:#e6f4ea;border-left:4px solid #009e73;padding:.6em 1em}svg{max-width:100%;height:auto}</style>\n</head><body>\n",
+    );
+    let _ = writeln!(h, "<h1>Failure drill <code>{}</code></h1>", escape(&drill.id));
+    match drill.environment {
+        Environment::LocalEmulator => {
+            let _ = writeln!(
+                h,
+                "<div class=\"caveat\"><strong>{}</strong><ul>",
+                escape(&origin(drill))
+            );
+            for gap in LOCAL_GAPS {
+                let _ = writeln!(h, "<li>{}</li>", escape(gap));
+            }
+            h.push_str("</ul></div>\n");
+        }
+        Environment::Aws => {
+            let _ = writeln!(h, "<p class=\"aws\">{}</p>", escape(&origin(drill)));
+        }
+    }
+    let _ = writeln!(h, "<p>{}</p>", escape(&plan_line(drill)));
+    h.push_str(&html_table(Some("drill-books"), &HEADINGS, &rows(drill)));
+    let _ = writeln!(
+        h,
+        "<p id=\"unaccounted\"><strong>Unaccounted: {}.</strong></p>",
+        drill.unaccounted()
+    );
+    let missing = missing_lines(drill);
+    if !missing.is_empty() {
+        h.push_str("<ul>");
+        for line in missing {
+            let _ = write!(h, "<li>{}</li>", escape(&line));
+        }
+        h.push_str("</ul>\n");
+    }
+    let _ = writeln!(h, "<h2>Timeline</h2>\n<figure>{svg}</figure>");
+    h.push_str("<p>When each service gives up, and the settings that change it: <code>notes/when-the-consumer-fails.md</code>.</p>\n</body></html>\n");
+    h
+}
+
+const PANEL_WIDTH: u32 = 540;
+const PANEL_HEIGHT: u32 = 240;
+
+/// One panel per lane: events published, landed, waiting in the service and in the failure
+/// queue over time, with the outage shaded and the redrive marked.
+pub fn timeline(drill: &Drill) -> String {
+    let rows = drill.lanes.len().div_ceil(2).max(1);
+    let height = PANEL_HEIGHT * u32::try_from(rows).unwrap_or(4);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (PANEL_WIDTH * 2, height)).into_drawing_area();
+        root.fill(&WHITE).expect("filling an SVG string cannot fail");
+        let panels = root.split_evenly((rows, 2));
+        for (lane, panel) in drill.lanes.iter().zip(panels.iter()) {
+            panel_for(drill, lane, panel).expect("drawing into an SVG string cannot fail");
+        }
+        root.present().expect("presenting an SVG string cannot fail");
+    }
+    svg
+}
+
+/// A line of a panel: its name, and what it plots from a lane's books.
+type Line = (&'static str, fn(&super::books::Books) -> f64);
+
+type Panel<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+fn panel_for(drill: &Drill, lane: &LaneOutcome, panel: &Panel<'_>) -> Result<(), Box<dyn std::error::Error>> {
+    let end = drill.ended_at_s.max(1.0);
+    #[allow(clippy::cast_precision_loss)]
+    let top = (lane.books.published.max(1) as f64) * 1.1;
+    let mut chart = ChartBuilder::on(panel)
+        .caption(lane.service.as_str(), ("sans-serif", 16))
+        .margin(8)
+        .x_label_area_size(28)
+        .y_label_area_size(40)
+        .build_cartesian_2d(0.0..end, 0.0..top)?;
+    chart
+        .configure_mesh()
+        .x_desc("seconds since the drill started")
+        .y_desc("events")
+        .light_line_style(WHITE)
+        .draw()?;
+    chart.draw_series(std::iter::once(Rectangle::new(
+        [(drill.broken_at_s, 0.0), (drill.restored_at_s, top)],
+        RGBColor(213, 94, 0).mix(0.15).filled(),
+    )))?;
+    if let Some(at) = drill.redriven_at_s {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(at, 0.0), (at, top)],
+            RGBColor(204, 121, 167).stroke_width(2),
+        )))?;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let series: [Line; 5] = [
+        ("published", |b| b.published as f64),
+        ("landed", |b| b.landed as f64),
+        ("waiting in the service", |b| b.waiting as f64),
+        ("in the failure queue", |b| (b.held + b.held_by_pointer) as f64),
+        ("passed through or dropped", |b| {
+            (b.passed_through + b.firehose_errors + b.dropped_by_emulator) as f64
+        }),
+    ];
+    for (i, (name, pick)) in series.iter().enumerate() {
+        let colour = PALETTE[i % PALETTE.len()];
+        let points = drill
+            .timeline
+            .iter()
+            .filter_map(|s| s.lanes.get(&lane.service).map(|b| (s.at_s, pick(b))));
+        chart
+            .draw_series(LineSeries::new(points, colour.stroke_width(2)))?
+            .label(*name)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], colour.stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .label_font(("sans-serif", 10))
+        .border_style(BLACK)
+        .background_style(WHITE.mix(0.85))
+        .draw()?;
+    Ok(())
+}
+
+/// What the terminal shows at the end.
+pub fn terminal(drill: &Drill) -> String {
+    let mut out = format!("{}\n{}\n", origin(drill), plan_line(drill));
+    for row in rows(drill) {
+        let _ = writeln!(
+            out,
+            "  {:<12} published {:>5}  landed {:>5}  dup {:>3}  failure queue {:>5}  redriven {:<28} passed/dropped {:>3}/{:<3} unaccounted {:>3}  balanced {}",
+            row[0], row[1], row[2], row[3], row[5], row[6], row[7], row[8], row[9], row[11]
+        );
+    }
+    for line in missing_lines(drill) {
+        let _ = writeln!(out, "  {line}");
+    }
+    out
+}
+
+/// Writes the drill's files; the path of `drill.html`.
+pub fn write(dir: &Path, drill: &Drill) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::write(dir.join("drill.json"), serde_json::to_string_pretty(drill)?)?;
+    let svg = timeline(drill);
+    std::fs::write(dir.join("timeline.svg"), &svg)?;
+    std::fs::write(dir.join("drill.md"), markdown(drill))?;
+    let page = dir.join("drill.html");
+    std::fs::write(&page, html(drill, &svg))?;
+    Ok(page)
+}
