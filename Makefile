@@ -22,7 +22,7 @@ BENCH := $(LOCAL_AWS) target/debug/eventlab-bench
 # `make bench BENCH_ARGS="--events 500 --rate 100"`; see `target/debug/eventlab-bench run --help`.
 BENCH_ARGS ?= --events 100 --rate 50
 
-.PHONY: help venv venv-aws venv-scan scan build zips-aws qemu chromium up token curl demo bench watch watch-tui watch-screenshot sweep model down test unit lint criterion coldstart \
+.PHONY: help venv venv-aws venv-scan scan build zips-aws qemu chromium up token curl demo bench drill redrive watch watch-tui watch-screenshot sweep model down test unit lint criterion coldstart \
 	deploy destroy bench-aws token-aws api-key-aws curl-aws
 
 help: ## list the targets
@@ -90,6 +90,15 @@ demo: up ## make up, then bench all seven lanes and the binaries' cold starts; w
 
 bench: ## bench the running stack again (BENCH_ARGS to change the drive)
 	$(BENCH) run $(BENCH_ARGS)
+
+# `make drill DRILL_ARGS="--lanes sqs,kinesis --outage 60"`; see `target/debug/eventlab-bench drill --help`.
+DRILL_ARGS ?= --events 120 --rate 2 --break-after 10 --outage 30
+
+drill: ## break every lane's consumer for 30 s, restore it, account for every event (report in bench/reports/)
+	$(BENCH) drill $(DRILL_ARGS)
+
+redrive: ## move what waits in each lane's dead-letter or on-failure queue back into the lane
+	$(BENCH) redrive $(REDRIVE_ARGS)
 
 # The live view's port on 127.0.0.1: `make watch WATCH_PORT=8090`.
 WATCH_PORT ?= 8077

@@ -167,9 +167,12 @@ pub struct Books {
     pub passed_through: u64,
     /// Under Firehose's error prefix.
     pub firehose_errors: u64,
-    /// Refused by the broken consumer and never retried: the emulator invokes EventBridge and
-    /// SNS targets once (AWS retries twice, then the on-failure destination). Only counted when
-    /// the refusals in the transformer's log match the missing events exactly.
+    /// Failed once and never retried: the emulator invokes EventBridge and SNS targets once
+    /// (AWS retries twice, then the on-failure destination). The failures are the broken
+    /// transformer's refusals, and the invocations the emulator killed in flight when the
+    /// break was set or lifted (it stops running workers on a configuration change). Counted
+    /// only on those lanes, once the consumer is restored, for events published before that,
+    /// and only if the transformer refused something.
     pub dropped_by_emulator: u64,
     /// Published, and nowhere above yet: still in the service (a queue, a stream, a retry).
     pub waiting: u64,
@@ -189,12 +192,13 @@ impl Books {
 }
 
 /// The books of one lane: `published` are the events the service accepted, with when.
-/// `emulator_drops` is true for the lanes whose emulator does not retry a failed delivery.
+/// `drops_until` is, on a lane whose emulator does not retry a failed delivery, the moment
+/// the consumer was restored: missing events published before it were dropped.
 pub fn tally(
     published: &[(Uuid, DateTime<Utc>)],
     seen: &Seen,
     now: DateTime<Utc>,
-    emulator_drops: bool,
+    drops_until: Option<DateTime<Utc>>,
 ) -> (Books, Vec<Uuid>) {
     let mut books = Books {
         published: published.len() as u64,
@@ -206,6 +210,7 @@ pub fn tally(
     };
     let mut waiting = Vec::new();
     let mut oldest: Option<DateTime<Utc>> = None;
+    let mut newest: Option<DateTime<Utc>> = None;
     for (id, at) in published {
         if let Some((deliveries, attempt)) = seen.landed.get(id) {
             books.landed += 1;
@@ -220,11 +225,13 @@ pub fn tally(
         } else {
             waiting.push(*id);
             oldest = Some(oldest.map_or(*at, |o| o.min(*at)));
+            newest = Some(newest.map_or(*at, |n| n.max(*at)));
         }
     }
     // Pointer records name batches of any run: they account for at most what is missing.
     let mut unexplained = (waiting.len() as u64).saturating_sub(seen.held_by_pointer);
-    if emulator_drops && unexplained > 0 && unexplained == seen.refused_records {
+    let all_before = |until: DateTime<Utc>| newest.is_some_and(|n| n < until);
+    if unexplained > 0 && seen.refused_records > 0 && drops_until.is_some_and(all_before) {
         books.dropped_by_emulator = unexplained;
         unexplained = 0;
     }
@@ -321,7 +328,7 @@ mod tests {
         seen.held.insert(ids[2].0);
         seen.raw.insert(ids[3].0);
         seen.firehose_errors.insert(ids[3].0);
-        let (books, waiting) = tally(&ids, &seen, at + chrono::Duration::seconds(10), false);
+        let (books, waiting) = tally(&ids, &seen, at + chrono::Duration::seconds(10), None);
         assert_eq!(
             (
                 books.landed,
@@ -340,22 +347,28 @@ mod tests {
     }
 
     #[test]
-    fn missing_events_are_put_down_to_the_emulator_only_when_the_refusals_match_them() {
-        let ids: Vec<(Uuid, DateTime<Utc>)> = (0..3).map(|_| (Uuid::now_v7(), Utc::now())).collect();
+    fn missing_events_are_put_down_to_the_emulator_only_after_the_restore_and_a_refusal() {
+        let at = Utc::now();
+        let ids: Vec<(Uuid, DateTime<Utc>)> = (0..3)
+            .map(|i| (Uuid::now_v7(), at + chrono::Duration::seconds(i)))
+            .collect();
         let mut seen = Seen {
-            refused_records: 2,
+            refused_records: 1,
             ..Seen::default()
         };
         seen.landed.insert(ids[0].0, (1, 1));
-        let (books, _) = tally(&ids, &seen, Utc::now(), true);
+        let restored = at + chrono::Duration::seconds(5);
+        let (books, _) = tally(&ids, &seen, restored, Some(restored));
         assert_eq!((books.dropped_by_emulator, books.waiting), (2, 0));
         assert!(books.balanced());
-        // One refusal short (a log line not read yet, or an event lost some other way).
-        seen.refused_records = 1;
-        let (books, waiting) = tally(&ids, &seen, Utc::now(), true);
+        // Before the restore, or on a lane whose emulator retries, they are still waiting.
+        assert_eq!(tally(&ids, &seen, restored, None).0.waiting, 2);
+        // An event published after the restore must land.
+        let early = at + chrono::Duration::seconds(2);
+        let (books, waiting) = tally(&ids, &seen, restored, Some(early));
         assert_eq!((books.dropped_by_emulator, books.waiting, waiting.len()), (0, 2, 2));
-        // Not on a lane whose emulator retries.
-        seen.refused_records = 2;
-        assert_eq!(tally(&ids, &seen, Utc::now(), false).0.waiting, 2);
+        // Nothing refused: the break never reached the lane, so nothing was dropped by it.
+        seen.refused_records = 0;
+        assert_eq!(tally(&ids, &seen, restored, Some(restored)).0.waiting, 2);
     }
 }

@@ -57,7 +57,7 @@ pub struct DrillArgs {
     #[arg(long, default_value_t = 600)]
     pub timeout: u64,
     /// Where the drill's report goes (`<out>/<drill id>/drill.html`).
-    #[arg(long, default_value = "out")]
+    #[arg(long, default_value = "bench/reports")]
     pub out: PathBuf,
     /// Only undo the breaks of an earlier drill that was killed, then stop.
     #[arg(long)]
@@ -134,6 +134,7 @@ struct Progress {
     publishing_done: bool,
     broken_at_s: Option<f64>,
     restored_at_s: Option<f64>,
+    restored_at_utc: DateTime<Utc>,
 }
 
 pub fn new_drill_id() -> String {
@@ -142,6 +143,7 @@ pub fn new_drill_id() -> String {
 }
 
 const SAMPLE_EVERY: Duration = Duration::from_secs(2);
+const QUIET_AFTER_RESTORE_S: f64 = 15.0;
 
 /// Runs a drill, then undoes every break it made, whatever happened: the drill finishing, a
 /// step failing, or SIGINT/SIGTERM. Breaks left by a killed drill are undone first.
@@ -214,7 +216,11 @@ async fn drill(lab: &Lab, lambda: &aws_sdk_lambda::Client, ledger: &Ledger, args
             eprintln!("drill {id}: consumers broken at {:.0} s", seconds());
             tokio::time::sleep(Duration::from_secs(args.outage)).await;
             try_join_all(functions.iter().map(|f| breaks::restore_consumer(lambda, ledger, f))).await?;
-            progress.lock().expect("not poisoned").restored_at_s = Some(seconds());
+            {
+                let mut progress = progress.lock().expect("not poisoned");
+                progress.restored_at_s = Some(seconds());
+                progress.restored_at_utc = Utc::now();
+            }
             eprintln!("drill {id}: consumers restored at {:.0} s", seconds());
             Ok::<_, anyhow::Error>(())
         };
@@ -320,9 +326,9 @@ async fn sample_until_settled(
                 .await
                 .with_context(|| format!("reading the {} lane", observer.target.service))?;
         }
-        let (done_publishing, restored_at_s) = {
+        let (done_publishing, restored_at_s, restored_at_utc) = {
             let p = progress.lock().expect("not poisoned");
-            (p.publishing_done, p.restored_at_s)
+            (p.publishing_done, p.restored_at_s, p.restored_at_utc)
         };
         let at_s = seconds();
         for (i, observer) in observers.iter().enumerate() {
@@ -334,8 +340,10 @@ async fn sample_until_settled(
                 .get(&service)
                 .cloned()
                 .unwrap_or_default();
-            let drops = emulator && matches!(service, Service::EventBridge | Service::Sns);
-            let (books, missing) = tally(&published, &observer.seen, Utc::now(), drops);
+            let drops_until = restored_at_s
+                .filter(|_| emulator && matches!(service, Service::EventBridge | Service::Sns))
+                .map(|_| restored_at_utc);
+            let (books, missing) = tally(&published, &observer.seen, Utc::now(), drops_until);
             if restored_at_s.is_some() && done_publishing && books.balanced() && balanced_at[i].is_none() {
                 balanced_at[i] = Some(at_s);
             }
@@ -368,7 +376,9 @@ async fn sample_until_settled(
             continue;
         }
         let timed_out = seconds() - restored_at > f64::from(u32::try_from(args.timeout).unwrap_or(u32::MAX));
-        if (all_balanced && (held_none(&ends) || redriven_at_s.is_some())) || timed_out {
+        // A quiet spell after the restore, so that no delivery still on its way is booked as lost.
+        let settled = seconds() - restored_at >= QUIET_AFTER_RESTORE_S;
+        if (settled && all_balanced && (held_none(&ends) || redriven_at_s.is_some())) || timed_out {
             let lanes = ends
                 .into_iter()
                 .zip(balanced_at)
