@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use eventlab_bench::drill::Drill;
 use eventlab_bench::drill::books::Held;
 use eventlab_bench::drill::breaks::{Ledger, broken_by};
+use eventlab_bench::watch::Watcher;
 use eventlab_schema::{FactSource, RunId, Service};
 use labctl::stack::Stack;
 
@@ -200,10 +201,23 @@ async fn an_interrupted_or_killed_drill_leaves_no_consumer_broken() {
     for interruption in ["INT", "TERM"] {
         let mut drill = start_long_drill("sqs,kinesis");
         wait_broken(&stack, &lanes).await;
+        // The live view shows the break while it lasts.
+        let mut watcher = Watcher::connect(&stack, chrono::Utc::now(), Duration::from_millis(500)).await;
+        let broken = |snapshot: &eventlab_bench::watch::board::Snapshot| -> Vec<Service> {
+            snapshot
+                .lanes
+                .iter()
+                .filter(|l| l.broken_by.as_deref().is_some_and(|d| d.starts_with("drill-")))
+                .map(|l| l.service)
+                .collect()
+        };
+        assert_eq!(broken(&watcher.poll().await), lanes);
         signal(&drill.0, interruption);
         let status = wait_exit(&mut drill.0);
         assert!(!status.success(), "an interrupted drill reports failure");
         assert_restored(&stack, &lanes).await;
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        assert_eq!(broken(&watcher.poll().await), []);
     }
 
     // Killed outright, it cannot clean up: the ledger remembers, and --restore undoes it.

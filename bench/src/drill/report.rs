@@ -206,9 +206,9 @@ const PANEL_WIDTH: u32 = 540;
 const PANEL_HEIGHT: u32 = 240;
 
 /// One panel per lane: events published, landed, waiting in the service and in the failure
-/// queue over time, with the outage shaded and the redrive marked.
+/// queue over time, with the outage shaded and the redrive marked; the key in the last cell.
 pub fn timeline(drill: &Drill) -> String {
-    let rows = drill.lanes.len().div_ceil(2).max(1);
+    let rows = (drill.lanes.len() + 1).div_ceil(2);
     let height = PANEL_HEIGHT * u32::try_from(rows).unwrap_or(4);
     let mut svg = String::new();
     {
@@ -218,6 +218,9 @@ pub fn timeline(drill: &Drill) -> String {
         for (lane, panel) in drill.lanes.iter().zip(panels.iter()) {
             panel_for(drill, lane, panel).expect("drawing into an SVG string cannot fail");
         }
+        if let Some(cell) = panels.get(drill.lanes.len()) {
+            key(cell).expect("drawing into an SVG string cannot fail");
+        }
         root.present().expect("presenting an SVG string cannot fail");
     }
     svg
@@ -226,7 +229,43 @@ pub fn timeline(drill: &Drill) -> String {
 /// A line of a panel: its name, and what it plots from a lane's books.
 type Line = (&'static str, fn(&super::books::Books) -> f64);
 
+#[allow(clippy::cast_precision_loss)]
+const LINES: [Line; 5] = [
+    ("published", |b| b.published as f64),
+    ("landed in S3", |b| b.landed as f64),
+    ("waiting in the service", |b| b.waiting as f64),
+    ("in the failure queue", |b| (b.held + b.held_by_pointer) as f64),
+    ("passed through or dropped (emulator)", |b| {
+        (b.passed_through + b.firehose_errors + b.dropped_by_emulator) as f64
+    }),
+];
+
+const OUTAGE: RGBColor = RGBColor(213, 94, 0);
+const REDRIVE: RGBColor = RGBColor(204, 121, 167);
+
 type Panel<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+fn key(cell: &Panel<'_>) -> Result<(), Box<dyn std::error::Error>> {
+    let font = ("sans-serif", 14).into_font();
+    let mut y = 40;
+    for (i, (name, _)) in LINES.iter().enumerate() {
+        cell.draw(&PathElement::new(
+            vec![(40, y), (80, y)],
+            PALETTE[i % PALETTE.len()].stroke_width(3),
+        ))?;
+        cell.draw(&Text::new(*name, (92, y - 8), font.clone()))?;
+        y += 26;
+    }
+    cell.draw(&Rectangle::new([(40, y - 8), (80, y + 8)], OUTAGE.mix(0.15).filled()))?;
+    cell.draw(&Text::new("consumer broken", (92, y - 8), font.clone()))?;
+    y += 26;
+    cell.draw(&PathElement::new(
+        vec![(60, y - 10), (60, y + 10)],
+        REDRIVE.stroke_width(2),
+    ))?;
+    cell.draw(&Text::new("failure queue redriven", (92, y - 8), font))?;
+    Ok(())
+}
 
 fn panel_for(drill: &Drill, lane: &LaneOutcome, panel: &Panel<'_>) -> Result<(), Box<dyn std::error::Error>> {
     let end = drill.ended_at_s.max(1.0);
@@ -242,46 +281,28 @@ fn panel_for(drill: &Drill, lane: &LaneOutcome, panel: &Panel<'_>) -> Result<(),
         .configure_mesh()
         .x_desc("seconds since the drill started")
         .y_desc("events")
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{y:.0}"))
         .light_line_style(WHITE)
         .draw()?;
     chart.draw_series(std::iter::once(Rectangle::new(
         [(drill.broken_at_s, 0.0), (drill.restored_at_s, top)],
-        RGBColor(213, 94, 0).mix(0.15).filled(),
+        OUTAGE.mix(0.15).filled(),
     )))?;
     if let Some(at) = drill.redriven_at_s {
         chart.draw_series(std::iter::once(PathElement::new(
             vec![(at, 0.0), (at, top)],
-            RGBColor(204, 121, 167).stroke_width(2),
+            REDRIVE.stroke_width(2),
         )))?;
     }
-    #[allow(clippy::cast_precision_loss)]
-    let series: [Line; 5] = [
-        ("published", |b| b.published as f64),
-        ("landed", |b| b.landed as f64),
-        ("waiting in the service", |b| b.waiting as f64),
-        ("in the failure queue", |b| (b.held + b.held_by_pointer) as f64),
-        ("passed through or dropped", |b| {
-            (b.passed_through + b.firehose_errors + b.dropped_by_emulator) as f64
-        }),
-    ];
-    for (i, (name, pick)) in series.iter().enumerate() {
+    for (i, (_, pick)) in LINES.iter().enumerate() {
         let colour = PALETTE[i % PALETTE.len()];
         let points = drill
             .timeline
             .iter()
             .filter_map(|s| s.lanes.get(&lane.service).map(|b| (s.at_s, pick(b))));
-        chart
-            .draw_series(LineSeries::new(points, colour.stroke_width(2)))?
-            .label(*name)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], colour.stroke_width(2)));
+        chart.draw_series(LineSeries::new(points, colour.stroke_width(2)))?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font(("sans-serif", 10))
-        .border_style(BLACK)
-        .background_style(WHITE.mix(0.85))
-        .draw()?;
     Ok(())
 }
 
@@ -311,4 +332,76 @@ pub fn write(dir: &Path, drill: &Drill) -> Result<PathBuf> {
     let page = dir.join("drill.html");
     std::fs::write(&page, html(drill, &svg))?;
     Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use eventlab_schema::Service;
+
+    use super::*;
+    use crate::drill::books::Books;
+    use crate::drill::{LaneOutcome, Sample};
+
+    fn drill(environment: Environment, waiting: u64) -> Drill {
+        let books = Books {
+            published: 10,
+            landed: 10 - waiting,
+            waiting,
+            max_attempt: 2,
+            ..Books::default()
+        };
+        let lane = LaneOutcome {
+            service: Service::Sqs,
+            run_id: "d-sqs".parse().unwrap(),
+            transformer: "eventlab-transform-sqs".into(),
+            failed_to_publish: 0,
+            books: books.clone(),
+            balanced_at_s: (waiting == 0).then_some(190.0),
+            missing: Vec::new(),
+            redriven: None,
+        };
+        Drill {
+            id: "d".into(),
+            environment,
+            endpoint: Some("http://127.0.0.1:4566".into()),
+            started_at: chrono::Utc::now(),
+            events_per_lane: 10,
+            rate: 2.0,
+            broken_at_s: 3.0,
+            restored_at_s: 9.0,
+            redriven_at_s: None,
+            ended_at_s: 190.0,
+            timed_out: waiting > 0,
+            lanes: vec![lane],
+            timeline: vec![Sample {
+                at_s: 1.0,
+                lanes: BTreeMap::from([(Service::Sqs, books)]),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_local_drill_says_where_its_figures_come_from_and_what_the_emulator_does_differently() {
+        let page = html(
+            &drill(Environment::LocalEmulator, 0),
+            &timeline(&drill(Environment::LocalEmulator, 0)),
+        );
+        assert!(page.contains("Measured locally, on the emulator at http://127.0.0.1:4566."));
+        assert!(page.contains("MiniStack 1.5.33"));
+        assert!(page.contains("<strong>Unaccounted: 0.</strong>"));
+        assert!(page.contains("consumer broken") && page.contains("<svg"));
+        let aws = markdown(&drill(Environment::Aws, 0));
+        assert!(aws.contains("Measured on AWS") && !aws.contains("MiniStack"));
+    }
+
+    #[test]
+    fn what_is_missing_is_named() {
+        let md = markdown(&drill(Environment::LocalEmulator, 3));
+        assert!(md.contains("**Unaccounted: 3.**"));
+        assert!(md.contains("sqs: 3 events unaccounted"));
+        assert!(md.contains("| sqs | 10 | 7 | 0 | 2 |"));
+        assert!(terminal(&drill(Environment::LocalEmulator, 3)).contains("(timed out)"));
+    }
 }

@@ -289,6 +289,7 @@ impl Board {
                     e2e_p50_ms: percentile(0.50),
                     e2e_p99_ms: percentile(0.99),
                     landed_per_second: timeline,
+                    broken_by: None,
                 }
             })
             .collect();
@@ -342,6 +343,9 @@ pub struct LaneSnapshot {
     pub e2e_p99_ms: Option<f64>,
     /// Events landed in each of the last [`TIMELINE_SECONDS`] seconds, oldest first.
     pub landed_per_second: Vec<u64>,
+    /// The failure drill that has broken this lane's consumer right now, read from the
+    /// function's configuration (`eventlab-bench drill`).
+    pub broken_by: Option<String>,
 }
 
 /// How the watch itself is doing, so a learner can see what it costs.

@@ -5,7 +5,8 @@
 //! - the results bucket: objects that appeared since the last poll, each read once
 //!   ([`bucket`]): landed, duplicates, invocations, batch sizes, latency, rejected records;
 //! - the generator's log group: its `published` lines ([`published`]);
-//! - the SQS queues: the source queues' and failure queues' approximate counts.
+//! - the SQS queues: the source queues' and failure queues' approximate counts;
+//! - the transformers' configuration, every few seconds: which one a failure drill has broken.
 
 pub mod board;
 pub mod bucket;
@@ -47,7 +48,15 @@ pub struct Watcher {
     /// When the next bucket pass may start, and how long the last one took.
     next_bucket_pass: Instant,
     last_bucket_pass: Duration,
+    lambda: aws_sdk_lambda::Client,
+    transformers: Vec<(Service, String)>,
+    /// The drill that broke each lane's consumer, as last read, and when to read again.
+    broken: std::collections::BTreeMap<Service, String>,
+    next_break_check: Instant,
 }
+
+/// How often the transformers' configuration is read for a drill's break.
+const BREAK_CHECK_EVERY: Duration = Duration::from_secs(2);
 
 impl Watcher {
     /// Watches `stack` from `started_at` on: what landed before is not counted.
@@ -86,6 +95,13 @@ impl Watcher {
             objects_read: 0,
             next_bucket_pass: Instant::now(),
             last_bucket_pass: Duration::ZERO,
+            lambda: aws_sdk_lambda::Client::new(&config),
+            transformers: Service::ALL
+                .iter()
+                .filter_map(|s| stack.functions.get(&format!("transform-{s}")).map(|f| (*s, f.clone())))
+                .collect(),
+            broken: std::collections::BTreeMap::new(),
+            next_break_check: Instant::now(),
         }
     }
 
@@ -117,7 +133,24 @@ impl Watcher {
                 Err(err) => problems.push(format!("{service} queue: {err:#}")),
             }
         }
+        if Instant::now() >= self.next_break_check {
+            self.next_break_check = Instant::now() + BREAK_CHECK_EVERY;
+            for (service, function) in &self.transformers {
+                match crate::drill::breaks::broken_by(&self.lambda, function).await {
+                    Ok(Some(drill)) => {
+                        self.broken.insert(*service, drill);
+                    }
+                    Ok(None) => {
+                        self.broken.remove(service);
+                    }
+                    Err(err) => problems.push(format!("{service} transformer: {err:#}")),
+                }
+            }
+        }
         let mut snapshot = self.board.snapshot(Utc::now());
+        for lane in &mut snapshot.lanes {
+            lane.broken_by = self.broken.get(&lane.service).cloned();
+        }
         snapshot.platform.clone_from(&self.platform);
         snapshot.bucket = self.bucket.bucket().to_owned();
         snapshot.poll_interval_ms = u64::try_from(self.poll_interval.as_millis()).unwrap_or(u64::MAX);

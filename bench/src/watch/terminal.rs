@@ -69,6 +69,14 @@ pub fn render(snapshot: &Snapshot) -> String {
             ms(lane.e2e_p99_ms),
         );
     }
+    for lane in snapshot.lanes.iter().filter(|l| l.broken_by.is_some()) {
+        let _ = writeln!(
+            out,
+            "{:<12}consumer broken by {}",
+            lane.service.as_str(),
+            lane.broken_by.as_deref().unwrap_or_default()
+        );
+    }
     let _ = writeln!(out, "\nlanded per second, last {SPARK_SECONDS} s");
     for lane in &snapshot.lanes {
         let recent = &lane.landed_per_second[lane.landed_per_second.len().saturating_sub(SPARK_SECONDS)..];
