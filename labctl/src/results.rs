@@ -32,7 +32,10 @@ pub async fn read_jsonl<T: DeserializeOwned>(
     Ok(records)
 }
 
-/// Every JSON line of one object, parsed as `T`.
+/// Every JSON value of one object that is a `T`. Values of another shape are skipped: a
+/// Firehose object may also hold records its processor never transformed (the emulator's
+/// Firehose writes them among the results when the processor fails, as in a failure drill).
+/// Text that is not JSON is an error.
 pub async fn read_object<T: DeserializeOwned>(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<Vec<T>> {
     let body = s3
         .get_object()
@@ -47,10 +50,18 @@ pub async fn read_object<T: DeserializeOwned>(s3: &aws_sdk_s3::Client, bucket: &
         .await
         .with_context(|| format!("reading s3://{bucket}/{key}"))?
         .into_bytes();
-    serde_json::Deserializer::from_slice(&body)
-        .into_iter::<T>()
-        .map(|line| line.with_context(|| format!("parsing a line of s3://{bucket}/{key}")))
-        .collect()
+    of_shape(&body).with_context(|| format!("parsing s3://{bucket}/{key}"))
+}
+
+/// The JSON values in `bytes` that are a `T`, in order.
+pub fn of_shape<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<Vec<T>> {
+    let mut found = Vec::new();
+    for value in serde_json::Deserializer::from_slice(bytes).into_iter::<serde_json::Value>() {
+        if let Ok(item) = serde_json::from_value(value?) {
+            found.push(item);
+        }
+    }
+    Ok(found)
 }
 
 /// Where a run's results are: the lanes that write their own results keep each run under
@@ -132,5 +143,19 @@ pub async fn wait_for_error(
             bail!("after {timeout:?}, no matching error record under s3://{bucket}/{prefix}");
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_the_values_of_the_asked_shape_and_skips_the_others() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Point {
+            x: i32,
+        }
+        let found: Vec<Point> = super::of_shape(b"{\"x\":1}\n{\"y\":2}{\"x\":3}\n").unwrap();
+        assert_eq!(found, [Point { x: 1 }, Point { x: 3 }]);
+        assert!(super::of_shape::<Point>(b"{\"x\":1}\nnot json").is_err());
     }
 }
