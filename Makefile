@@ -177,8 +177,8 @@ lint: ## rustfmt, clippy and terraform fmt
 	cargo clippy --workspace --all-targets -- -D warnings
 	terraform fmt -check -recursive terraform
 
-unit: ## unit tests only (no stack)
-	cargo test --workspace --lib --bins
+unit: ## unit and fixture tests, no stack needed (the stack tests show as ignored)
+	cargo test --workspace --all-targets
 
 test: venv ## everything: lint, unit and end-to-end tests on a fresh stack of its own
 	scripts/test.sh

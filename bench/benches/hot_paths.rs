@@ -4,8 +4,8 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use eventlab_bench::stats::Latency;
-use eventlab_generator::handler::{build_events, lanes};
+use eventlab_measure::stats::Latency;
+use eventlab_publish::events::{build_events, lanes};
 use eventlab_schema::{FactSource, LabEvent, RunId, Service};
 use eventlab_transformers::batch::{Incoming, prepare};
 use eventlab_transformers::transform::transform;

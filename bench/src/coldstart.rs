@@ -11,44 +11,25 @@
 //! and its CPU share depends on the memory size.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
 use base64::Engine;
 use chrono::Utc;
-use eventlab_generator::config::Strategy;
+use eventlab_client::stack::Stack;
+use eventlab_schema::switches::Strategy;
 use eventlab_schema::{FactSource, LabEvent, RunId, Service};
-use labctl::stack::Stack;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+pub use eventlab_measure::coldstart::FUNCTIONS;
+use eventlab_measure::coldstart::{Invocation, Process, Report, Subject, row};
+
 use crate::runtime_api::{Outcome, RuntimeApi};
-use crate::stats::Latency;
 
 /// How long a function may take to start or answer before the measurement fails.
 const ANSWER_WITHIN: Duration = Duration::from_secs(60);
-
-/// One binary to measure: a function, the build it came from, and for the generator the
-/// configuration strategy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Subject {
-    pub function: String,
-    /// A label for the build (`local`, `release`, …).
-    pub build: String,
-    pub binary: PathBuf,
-    pub strategy: Option<Strategy>,
-}
-
-impl Subject {
-    pub fn label(&self) -> String {
-        match self.strategy {
-            Some(strategy) => format!("{} · {} · {strategy}", self.function, self.build),
-            None => format!("{} · {}", self.function, self.build),
-        }
-    }
-}
 
 /// What to measure and how much.
 #[derive(Debug, Clone)]
@@ -61,63 +42,6 @@ pub struct Plan {
     /// Warm large invocations per process (100 events, or the function's batch limit).
     pub large: usize,
 }
-
-/// One invocation, as the process lived it.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Invocation {
-    pub wall_ms: f64,
-    pub cpu_ms: f64,
-}
-
-/// One process: its INIT, its invocations and its peak memory.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Process {
-    pub init: Invocation,
-    pub first: Invocation,
-    pub warm: Vec<Invocation>,
-    pub large: Vec<Invocation>,
-    pub peak_rss_kib: u64,
-}
-
-/// A subject's figures over its processes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Row {
-    pub subject: Subject,
-    pub processes: usize,
-    pub init_wall: Option<Latency>,
-    pub init_cpu: Option<Latency>,
-    pub first_wall: Option<Latency>,
-    pub warm_wall: Option<Latency>,
-    pub warm_cpu: Option<Latency>,
-    /// Events in each large invocation (0 when the function has none).
-    pub large_events: u32,
-    pub large_cpu: Option<Latency>,
-    /// Median CPU of a large invocation divided by its events.
-    pub large_cpu_per_event_ms: Option<f64>,
-    /// The highest peak RSS of its processes, in MiB.
-    pub peak_rss_mib: f64,
-}
-
-/// Everything one `coldstart` run measured.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Report {
-    pub created_at: chrono::DateTime<Utc>,
-    /// Where the functions' AWS calls went: the emulator's endpoint, or `None` for AWS.
-    pub endpoint: Option<String>,
-    pub host: String,
-    pub cold_starts: usize,
-    pub warm: usize,
-    pub rows: Vec<Row>,
-}
-
-/// The deployed functions, by the lab's name for them.
-pub const FUNCTIONS: [&str; 5] = [
-    "generator",
-    "transform-sqs",
-    "transform-kinesis",
-    "transform-firehose",
-    "transform-eventbridge",
-];
 
 /// `label=folder` pairs into subjects: every listed function from each folder, and the
 /// generator once per strategy.
@@ -155,7 +79,7 @@ pub fn subjects(builds: &[(String, PathBuf)], functions: &[String], strategies: 
 
 /// Measures every subject of `plan` against `stack`, one process at a time.
 pub async fn measure(stack: &Stack, plan: &Plan, progress: impl Fn(&str)) -> Result<Report> {
-    let config = stack.sdk_config().await;
+    let config = eventlab_client::stack::sdk_config(stack).await;
     let lambda = aws_sdk_lambda::Client::new(&config);
     let credentials = child_credentials(&config).await?;
     let mut environments = BTreeMap::new();
@@ -247,7 +171,7 @@ async fn child_credentials(config: &aws_config::SdkConfig) -> Result<Vec<(String
 /// What the generator needs for `strategy` beyond its deployed environment.
 fn strategy_environment(stack: &Stack, strategy: Strategy) -> Vec<(String, String)> {
     let mut env = vec![(
-        eventlab_generator::config::TARGETS_FROM.to_owned(),
+        eventlab_schema::switches::TARGETS_FROM.to_owned(),
         strategy.as_str().to_owned(),
     )];
     if strategy == Strategy::LookupAtInit {
@@ -261,7 +185,7 @@ fn strategy_environment(stack: &Stack, strategy: Strategy) -> Vec<(String, Strin
             queue_name(&stack.sqs_fifo_queue_url),
             stack.dynamodb_table_name.clone(),
         ];
-        for (key, name) in eventlab_generator::config::LOOKUP_NAMES.iter().zip(names) {
+        for (key, name) in eventlab_schema::switches::LOOKUP_NAMES.iter().zip(names) {
             env.push(((*key).to_owned(), name));
         }
     }
@@ -509,139 +433,6 @@ pub fn api_request(path: &str, body: &str) -> Value {
         "body": body,
         "isBase64Encoded": false
     })
-}
-
-#[allow(clippy::cast_precision_loss)]
-fn row(subject: &Subject, processes: &[Process], large_events: u32) -> Row {
-    let all = |pick: fn(&Process) -> Vec<f64>| -> Vec<f64> { processes.iter().flat_map(pick).collect() };
-    let large_cpu = Latency::of(&all(|p| p.large.iter().map(|i| i.cpu_ms).collect()));
-    Row {
-        subject: subject.clone(),
-        processes: processes.len(),
-        init_wall: Latency::of(&all(|p| vec![p.init.wall_ms])),
-        init_cpu: Latency::of(&all(|p| vec![p.init.cpu_ms])),
-        first_wall: Latency::of(&all(|p| vec![p.first.wall_ms])),
-        warm_wall: Latency::of(&all(|p| p.warm.iter().map(|i| i.wall_ms).collect())),
-        warm_cpu: Latency::of(&all(|p| p.warm.iter().map(|i| i.cpu_ms).collect())),
-        large_events,
-        large_cpu_per_event_ms: large_cpu
-            .filter(|_| large_events > 0)
-            .map(|l| l.p50 / f64::from(large_events)),
-        large_cpu,
-        peak_rss_mib: processes.iter().map(|p| p.peak_rss_kib).max().unwrap_or(0) as f64 / 1024.0,
-    }
-}
-
-/// The table's columns.
-const HEADINGS: [&str; 9] = [
-    "function · build · strategy",
-    "INIT wall ms",
-    "INIT CPU ms",
-    "first invoke wall ms",
-    "warm 1-event wall ms",
-    "warm 1-event CPU ms",
-    "CPU ms per large invoke (events)",
-    "CPU ms per event",
-    "peak RSS MiB",
-];
-
-/// Each row's cells, formatted once for every rendering.
-fn cells(report: &Report) -> Vec<[String; 9]> {
-    let none = || "–".to_owned();
-    let p50 = |l: Option<Latency>, digits: usize| l.map_or_else(none, |l| format!("{:.digits$}", l.p50));
-    report
-        .rows
-        .iter()
-        .map(|row| {
-            let large = row
-                .large_cpu
-                .map_or_else(none, |l| format!("{:.2} ({})", l.p50, row.large_events));
-            [
-                row.subject.label(),
-                p50(row.init_wall, 1),
-                p50(row.init_cpu, 1),
-                p50(row.first_wall, 1),
-                p50(row.warm_wall, 1),
-                p50(row.warm_cpu, 2),
-                large,
-                row.large_cpu_per_event_ms.map_or_else(none, |v| format!("{v:.3}")),
-                format!("{:.1}", row.peak_rss_mib),
-            ]
-        })
-        .collect()
-}
-
-/// The figures as a Markdown table (also the terminal's).
-pub fn table(report: &Report) -> String {
-    use std::fmt::Write;
-    let mut out = format!("| {} |\n|{}\n", HEADINGS.join(" | "), "---|".repeat(HEADINGS.len()));
-    for row in cells(report) {
-        let _ = writeln!(out, "| {} |", row.join(" | "));
-    }
-    out
-}
-
-/// What the figures are, for every place they are shown.
-pub fn provenance(report: &Report) -> String {
-    let against = report
-        .endpoint
-        .as_ref()
-        .map_or_else(|| "AWS".to_owned(), |e| format!("the emulator at {e}"));
-    format!(
-        "Measured on this machine ({}), {}; each binary as a process under the bench's Lambda Runtime API, against {against}: {} cold starts per row, {} warm invocations each. Medians (p50). CPU is user+system time from the scheduler; RSS is VmHWM. Host figures, not Lambda's: Lambda adds its sandbox start to INIT and scales CPU with memory.",
-        report.host,
-        report.created_at.format("%Y-%m-%d %H:%M UTC"),
-        report.cold_starts,
-        report.warm
-    )
-}
-
-/// The report's section: provenance, table and chart.
-pub fn html(report: &Report) -> String {
-    use std::fmt::Write;
-    let mut h = String::from("<h2 id=\"coldstart\">Cold starts, measured by the lab</h2>\n");
-    let _ = writeln!(
-        h,
-        "<p class=\"local\">{}</p>",
-        crate::report::escape(&provenance(report))
-    );
-    h.push_str(&crate::report::html_table(
-        Some("coldstart-table"),
-        &HEADINGS,
-        &cells(report),
-    ));
-    let _ = writeln!(h, "<figure aria-label=\"Cold starts\">{}</figure>", chart(report));
-    h
-}
-
-/// The chart: INIT and per-request figures per subject, medians, on a log scale.
-pub fn chart(report: &Report) -> String {
-    let categories: Vec<String> = report.rows.iter().map(|r| r.subject.label()).collect();
-    let p50 = |pick: fn(&Row) -> Option<Latency>| report.rows.iter().map(|r| pick(r).map_or(0.0, |l| l.p50)).collect();
-    crate::charts::grouped_bars(
-        "Cold start and request cost per binary (medians, measured on this host)",
-        "milliseconds (log)",
-        &categories,
-        &[
-            ("INIT wall", p50(|r| r.init_wall)),
-            ("INIT CPU", p50(|r| r.init_cpu)),
-            ("warm 1-event wall", p50(|r| r.warm_wall)),
-            ("warm 1-event CPU", p50(|r| r.warm_cpu)),
-        ],
-        true,
-    )
-}
-
-/// Writes `coldstart.json`, `coldstart.md` and `coldstart.svg` into `out`.
-pub fn write(report: &Report, out: &Path) -> Result<()> {
-    std::fs::create_dir_all(out)?;
-    std::fs::write(out.join("coldstart.json"), serde_json::to_string_pretty(report)?)?;
-    std::fs::write(
-        out.join("coldstart.md"),
-        format!("{}\n\n{}", provenance(report), table(report)),
-    )?;
-    std::fs::write(out.join("coldstart.svg"), chart(report))?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,20 +1,18 @@
-//! The eventlab bench: drives events through each service, collects what arrived in S3,
-//! and reports latency, delivery and batching cost side by side.
+//! The eventlab bench: drives events through a deployed stack's lanes and collects what
+//! arrived ([`run`], [`session`]), changes batching settings and reruns ([`sweep`]), starts
+//! the lab's own binaries under a local Lambda Runtime API ([`coldstart`],
+//! [`runtime_api`]), breaks and restores consumers ([`drill`]) and watches it all live
+//! ([`watch`]); one file per subcommand under [`cmd`].
+//!
+//! It orchestrates and owns no arithmetic and no layout: figures come from
+//! `eventlab-measure`, pages and text from `eventlab-render`, stack access from
+//! `eventlab-client`, publishing from `eventlab-publish`.
 
-pub mod charts;
+pub mod cmd;
 pub mod coldstart;
-pub mod cost;
 pub mod drill;
-pub mod failures;
-pub mod lambda_logs;
-pub mod model;
-pub mod pricing;
-pub mod reference;
-pub mod report;
 pub mod run;
 pub mod runtime_api;
 pub mod session;
-pub mod stats;
-pub mod summary;
 pub mod sweep;
 pub mod watch;

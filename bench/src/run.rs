@@ -8,153 +8,22 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
-use eventlab_generator::handler::build_events;
-use eventlab_generator::publish::{Encoded, Lane, Publish};
+use eventlab_client::lab::Lab;
+use eventlab_client::results::read_object;
+use eventlab_measure::record::{Drive, Found, LaneRun, Sent, Via};
+use eventlab_publish::events::build_events;
+use eventlab_publish::{Encoded, Lane, Publish};
 use eventlab_schema::api::GenerateRequest;
+use eventlab_schema::results::results_location;
 use eventlab_schema::{FactSource, ResultRecord, RunId, Service};
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
-use labctl::api::Api;
-use labctl::results::{read_object, results_location};
-use labctl::stack::Stack;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-
-/// How events reach the service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Via {
-    /// Through API Gateway and the generator, with a JWT, as a learner's curl does.
-    Api,
-    /// Straight to the service with the SDK, to isolate it.
-    Direct,
-}
-
-impl std::fmt::Display for Via {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Api => "api",
-            Self::Direct => "direct",
-        })
-    }
-}
-
-/// What to drive through one service.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Drive {
-    pub events: u32,
-    /// Events per second to publish at.
-    pub rate: f64,
-    /// Publish calls in flight at most.
-    pub concurrency: usize,
-    /// Events per publish call (per API request, or per direct publish).
-    pub batch: u32,
-    pub via: Via,
-    pub size_bytes: Option<usize>,
-    /// How long to wait for every result once publishing is done.
-    pub timeout_secs: u64,
-}
-
-/// One published event, as the bench saw it go out.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Sent {
-    pub event_id: Uuid,
-    /// Position in the whole run (request index × batch + position in the request).
-    pub seq: u64,
-    /// The publish call that carried it, and that call's client-side time in milliseconds.
-    pub call: u32,
-    pub call_ms: f64,
-}
-
-/// One result line as found in S3.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Found {
-    pub record: ResultRecord,
-    /// The object that held it, and its line in that object.
-    pub key: String,
-    pub line: usize,
-    /// When the bench first saw the object (polling, so later than it was written).
-    pub seen_at: DateTime<Utc>,
-}
-
-/// Everything measured for one service in one run.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct LaneRun {
-    pub service: Service,
-    pub run_id: RunId,
-    pub drive: Drive,
-    pub sent: Vec<Sent>,
-    pub failed_to_publish: u64,
-    /// Publish calls the bench made (API requests, or direct publish calls).
-    pub calls: u64,
-    pub started_at: DateTime<Utc>,
-    pub finished_at: DateTime<Utc>,
-    pub found: Vec<Found>,
-    /// Result objects read (one per S3 PUT).
-    pub objects: u64,
-}
 
 /// How long one direct publish call may take, retries included (the generator's own bound
 /// is its invocation's deadline).
 const DIRECT_PUBLISH_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// What the bench needs from a deployed stack to drive it.
-pub struct Lab {
-    pub stack: Stack,
-    pub api: Api,
-    pub token: String,
-    pub s3: aws_sdk_s3::Client,
-    /// Reads the functions' REPORT lines and log bytes after a run.
-    pub logs: aws_sdk_cloudwatchlogs::Client,
-    pub publishers: eventlab_generator::publish::Publishers,
-    /// The stack's targets, for publishing directly.
-    pub targets: eventlab_generator::config::Targets,
-}
-
-impl std::fmt::Debug for Lab {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Lab")
-            .field("api_url", &self.stack.api_url)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Lab {
-    pub async fn connect(stack: Stack, credentials: &std::path::Path) -> Result<Self> {
-        let token = labctl::learner::access_token(&stack, &labctl::learner::Credentials::load(credentials)?).await?;
-        let config = stack.sdk_config().await;
-        let publishers = eventlab_generator::publish::Publishers {
-            eventbridge: aws_sdk_eventbridge::Client::new(&config),
-            sqs: aws_sdk_sqs::Client::new(&config),
-            kinesis: aws_sdk_kinesis::Client::new(&config),
-            firehose: aws_sdk_firehose::Client::new(&config),
-            sns: aws_sdk_sns::Client::new(&config),
-            dynamodb: aws_sdk_dynamodb::Client::new(&config),
-            retry: eventlab_generator::publish::RetryPolicy::default(),
-        };
-        let targets = eventlab_generator::config::Targets {
-            eventbridge_bus_name: stack.eventbridge_bus_name.clone(),
-            sqs_queue_url: stack.sqs_queue_url.clone(),
-            kinesis_stream_name: stack.kinesis_stream_name.clone(),
-            firehose_stream_name: stack.firehose_stream_name.clone(),
-            sns_topic_arn: stack.sns_topic_arn.clone(),
-            sqs_fifo_queue_url: stack.sqs_fifo_queue_url.clone(),
-            dynamodb_table_name: stack.dynamodb_table_name.clone(),
-            facts_api_key: None,
-        };
-        Ok(Self {
-            api: Api::new(&stack),
-            s3: aws_sdk_s3::Client::new(&config),
-            logs: aws_sdk_cloudwatchlogs::Client::new(&config),
-            stack,
-            token,
-            publishers,
-            targets,
-        })
-    }
-}
-
-/// The progress bars' look; hidden by indicatif when stderr is not a terminal.
 fn bar(length: u64, what: &str) -> ProgressBar {
     let bar = ProgressBar::new(length);
     bar.set_style(
@@ -291,7 +160,7 @@ pub async fn publish_direct(
     );
     if let Some(size) = size_bytes {
         for event in &mut events {
-            eventlab_generator::handler::pad(event, size);
+            eventlab_publish::events::pad(event, size);
         }
     }
     let lane = Lane::plan(service, events.iter().map(Encoded::of).collect())?;
@@ -340,7 +209,7 @@ async fn collect(
                 if objects.contains_key(key) {
                     continue;
                 }
-                let records: Vec<ResultRecord> = read_object(&lab.s3, &lab.stack.results_bucket, key).await?;
+                let records: Vec<ResultRecord> = read_object(&lab.s3, &lab.stack.results_bucket, key).await?.results;
                 let ours: Vec<ResultRecord> = records.into_iter().filter(|r| &r.event.run_id == run_id).collect();
                 for (line, record) in ours.iter().enumerate() {
                     found.push(Found {

@@ -7,10 +7,13 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use eventlab_schema::{RunId, Service};
 
-use crate::lambda_logs::{self, FunctionUsage};
-use crate::pricing::PriceBook;
-use crate::run::{Drive, Lab, LaneRun, Via, run_lane};
-use crate::summary::{AWS_CAVEATS, Environment, LOCAL_CAVEATS, LaneUsage, StackFacts, Summary, summarise};
+use eventlab_client::lab::Lab;
+use eventlab_measure::pricing::PriceBook;
+use eventlab_measure::record::{Drive, LaneRun, Via};
+use eventlab_measure::usage::{self as lambda_logs, FunctionUsage};
+
+use crate::run::run_lane;
+use eventlab_measure::summary::{AWS_CAVEATS, Environment, LOCAL_CAVEATS, LaneUsage, StackFacts, Summary, summarise};
 
 #[derive(Debug)]
 pub struct Session {
@@ -20,7 +23,7 @@ pub struct Session {
 
 impl Session {
     pub async fn open(outputs: &Path, credentials: &Path) -> Result<Self> {
-        let stack = labctl::stack::Stack::load(outputs)?;
+        let stack = eventlab_client::stack::Stack::load(outputs)?;
         Ok(Self {
             lab: Lab::connect(stack, credentials).await?,
             prices: PriceBook::us_east_1(),
@@ -43,7 +46,7 @@ impl Session {
         drive: &Drive,
     ) -> Result<(Summary, Vec<LaneRun>)> {
         let cap = self.lab.stack.max_events_per_request;
-        if drive.via == crate::run::Via::Api && drive.batch > cap {
+        if drive.via == eventlab_measure::record::Via::Api && drive.batch > cap {
             anyhow::bail!(
                 "--batch {} is above this stack's max_events_per_request ({cap}): the API would answer 400; \
                  use --batch {cap} or less, or --via direct",
@@ -66,12 +69,13 @@ impl Session {
                 LaneUsage::default()
             }));
         }
-        let failure_queues = crate::failures::read(&self.lab.publishers.sqs, &self.lab.stack.failure_queue_urls)
-            .await
-            .unwrap_or_else(|err| {
-                eprintln!("warning: could not read the failure queues ({err:#}); the report leaves them out");
-                Vec::new()
-            });
+        let failure_queues =
+            eventlab_client::queues::read(&self.lab.publishers.clients.sqs, &self.lab.stack.failure_queue_urls)
+                .await
+                .unwrap_or_else(|err| {
+                    eprintln!("warning: could not read the failure queues ({err:#}); the report leaves them out");
+                    Vec::new()
+                });
         let stack = StackFacts {
             shards: self.lab.stack.kinesis_shard_count,
             retention_days: self.lab.stack.results_retention_days,
@@ -176,7 +180,7 @@ impl Session {
         from: chrono::DateTime<Utc>,
         to: chrono::DateTime<Utc>,
     ) -> Result<Vec<lambda_logs::LogEvent>> {
-        lambda_logs::read(&self.lab.logs, group, from, to).await
+        eventlab_client::logs::read(&self.lab.logs, group, from, to).await
     }
 
     /// A full run: measure, then write `out/<bench_id>/`; returns the summary and `report.html`.
@@ -195,8 +199,9 @@ impl Session {
             let progress = |label: &str| eprintln!("coldstart: {label}");
             summary.coldstart = Some(crate::coldstart::measure(&self.lab.stack, plan, progress).await?);
         }
-        let html = crate::report::write(&out.join(&bench_id), &summary, &lanes)?;
-        Ok((summary, html))
+        let dir = out.join(&bench_id);
+        crate::cmd::write_files(&dir, &eventlab_render::report::files(&summary, &lanes)?)?;
+        Ok((summary, dir.join("report.html")))
     }
 }
 

@@ -2,123 +2,16 @@
 //! against cost per million events — the trade-off batching makes, measured. Settings are
 //! changed on the live stack (event source mappings, Firehose buffering) and restored.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use eventlab_schema::Service;
-use serde::Serialize;
 
-use crate::charts;
-use crate::run::Drive;
+use eventlab_measure::sweep::{Point, Setting, plan};
+
 use crate::session::{Session, new_bench_id};
-use crate::summary::Environment;
-
-/// One batching setting of one service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Setting {
-    /// Event source mapping batch size and window (SQS, Kinesis).
-    Mapping { batch_size: i32, window_secs: i32 },
-    /// Firehose buffering hints.
-    Buffering { size_mb: i32, interval_secs: i32 },
-    /// Events per publish call (the consumer side cannot batch: EventBridge).
-    PublishBatch { events: u32 },
-}
-
-impl Setting {
-    fn label(self) -> String {
-        match self {
-            Self::Mapping {
-                batch_size,
-                window_secs,
-            } => format!("batch {batch_size}, {window_secs} s"),
-            Self::Buffering { size_mb, interval_secs } => format!("{size_mb} MB / {interval_secs} s"),
-            Self::PublishBatch { events } => format!("{events} per publish call"),
-        }
-    }
-}
-
-/// The settings swept per service.
-pub fn plan(service: Service) -> Vec<Setting> {
-    use Setting::{Buffering, Mapping, PublishBatch};
-    match service {
-        // Push services have no consumer batching: what varies is the publish call.
-        Service::EventBridge | Service::Sns => vec![PublishBatch { events: 1 }, PublishBatch { events: 10 }],
-        // A FIFO mapping takes 10 at most and has no batching window.
-        Service::SqsFifo => vec![
-            Mapping {
-                batch_size: 1,
-                window_secs: 0,
-            },
-            Mapping {
-                batch_size: 10,
-                window_secs: 0,
-            },
-        ],
-        Service::DynamoDb => vec![
-            Mapping {
-                batch_size: 1,
-                window_secs: 0,
-            },
-            Mapping {
-                batch_size: 100,
-                window_secs: 0,
-            },
-        ],
-        Service::Sqs => vec![
-            Mapping {
-                batch_size: 1,
-                window_secs: 0,
-            },
-            Mapping {
-                batch_size: 10,
-                window_secs: 0,
-            },
-            Mapping {
-                batch_size: 100,
-                window_secs: 1,
-            },
-        ],
-        Service::Kinesis => vec![
-            Mapping {
-                batch_size: 1,
-                window_secs: 0,
-            },
-            Mapping {
-                batch_size: 100,
-                window_secs: 0,
-            },
-            Mapping {
-                batch_size: 1000,
-                window_secs: 1,
-            },
-        ],
-        Service::Firehose => vec![
-            Buffering {
-                size_mb: 1,
-                interval_secs: 0,
-            },
-            Buffering {
-                size_mb: 1,
-                interval_secs: 60,
-            },
-        ],
-    }
-}
-
-/// One measured point.
-#[derive(Debug, Clone, Serialize)]
-pub struct Point {
-    pub service: Service,
-    pub setting: Setting,
-    pub label: String,
-    pub p50_ms: f64,
-    pub p99_ms: f64,
-    pub cost_per_million_usd: f64,
-    pub mean_batch: f64,
-}
+use eventlab_measure::record::Drive;
 
 struct Knobs {
     lambda: aws_sdk_lambda::Client,
@@ -211,7 +104,7 @@ impl Knobs {
 
 /// Sweeps every service, restores its settings, writes `out/<id>-sweep/`; returns the HTML path.
 pub async fn sweep(session: &Session, services: &[Service], drive: &Drive, out: &Path) -> Result<PathBuf> {
-    let config = session.lab.stack.sdk_config().await;
+    let config = eventlab_client::stack::sdk_config(&session.lab.stack).await;
     let knobs = Knobs {
         lambda: aws_sdk_lambda::Client::new(&config),
         firehose: aws_sdk_firehose::Client::new(&config),
@@ -287,106 +180,7 @@ pub async fn sweep(session: &Session, services: &[Service], drive: &Drive, out: 
         }
         outcome?;
     }
-    write(&out.join(&bench_id), session.environment(), &points)
-}
-
-fn write(dir: &Path, environment: Environment, points: &[Point]) -> Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
-    std::fs::write(dir.join("sweep.json"), serde_json::to_string_pretty(points)?)?;
-    let mut series: Vec<charts::Series> = Vec::new();
-    for service in Service::ALL {
-        let mine: Vec<_> = points
-            .iter()
-            .filter(|p| p.service == service && p.p50_ms.is_finite())
-            .map(|p| (p.cost_per_million_usd, p.p50_ms, p.label.clone()))
-            .collect();
-        if !mine.is_empty() {
-            series.push((service.to_string(), mine));
-        }
-    }
-    let svg = charts::scatter(
-        "Latency against cost, by batching setting",
-        "USD per million events",
-        "p50 end-to-end ms",
-        &series,
-        true,
-    );
-    std::fs::write(dir.join("sweep.svg"), &svg)?;
-    let mut rows = String::new();
-    for p in points {
-        let _ = writeln!(
-            rows,
-            "<tr><td>{}</td><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{:.2}</td><td>{:.4}</td></tr>",
-            p.service, p.label, p.p50_ms, p.p99_ms, p.mean_batch, p.cost_per_million_usd
-        );
-    }
-    let caveat = match environment {
-        Environment::LocalEmulator => {
-            "<p style=\"background:#fff4d6;padding:.6em\"><strong>Local emulator figures, not AWS figures.</strong> MiniStack ignores the SQS batching window and Firehose buffering, so those settings change nothing here.</p>"
-        }
-        Environment::Aws => "",
-    };
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>eventlab sweep</title></head>\
-         <body style=\"font-family:system-ui,sans-serif;max-width:960px;margin:2em auto\"><h1>Batching sweep</h1>{caveat}{svg}\
-         <table border=\"1\" cellpadding=\"4\"><tr><th>service</th><th>setting</th><th>p50 ms</th><th>p99 ms</th><th>mean batch</th><th>USD / 1M events</th></tr>{rows}</table></body></html>\n"
-    );
-    let path = dir.join("sweep.html");
-    std::fs::write(&path, html)?;
-    Ok(path)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_service_has_settings_within_aws_limits() {
-        for service in Service::ALL {
-            let settings = plan(service);
-            assert!(settings.len() >= 2, "{service}");
-            for setting in settings {
-                if let Setting::Mapping {
-                    batch_size,
-                    window_secs,
-                } = setting
-                {
-                    // SQS batches over 10 need a window of at least 1 s.
-                    assert!(service != Service::Sqs || batch_size <= 10 || window_secs >= 1);
-                    assert!((0..=300).contains(&window_secs));
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn writes_a_chart_and_a_table() {
-        let dir = std::env::temp_dir().join(format!("eventlab-sweep-{}", uuid::Uuid::now_v7()));
-        let point = |label: &str, cost: f64, p50: f64| Point {
-            service: Service::Sqs,
-            setting: Setting::Mapping {
-                batch_size: 10,
-                window_secs: 0,
-            },
-            label: label.into(),
-            p50_ms: p50,
-            p99_ms: p50 * 2.0,
-            cost_per_million_usd: cost,
-            mean_batch: 5.0,
-        };
-        let html = write(
-            &dir,
-            Environment::LocalEmulator,
-            &[point("batch 1", 2.0, 10.0), point("batch 10", 0.5, 40.0)],
-        )
-        .unwrap();
-        let text = std::fs::read_to_string(html).unwrap();
-        assert!(text.contains("batch 10") && text.contains("Local emulator figures"));
-        assert!(
-            std::fs::read_to_string(dir.join("sweep.svg"))
-                .unwrap()
-                .contains("batch 1")
-        );
-        std::fs::remove_dir_all(dir).unwrap();
-    }
+    let dir = out.join(&bench_id);
+    crate::cmd::write_files(&dir, &eventlab_render::sweep::files(session.environment(), &points)?)?;
+    Ok(dir.join("sweep.html"))
 }

@@ -4,8 +4,8 @@
 //! generator's INIT reads its targets from SSM and one request publishes events that land
 //! in S3; each transformer answers one valid and one malformed record in its lane's shape.
 //!
-//! `make test` builds the zips (`make zips-aws`) and sets `EVENTLAB_ARM64_ZIPS`; without
-//! it this test says so and skips.
+//! `make test` builds the zips (`make zips-aws`), sets `EVENTLAB_ARM64_ZIPS` and runs these
+//! ignored tests; a plain `cargo test` lists them as ignored, with the reason.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -14,8 +14,8 @@ use std::time::Duration;
 use base64::Engine;
 use chrono::Utc;
 use eventlab_bench::runtime_api::{Outcome, RuntimeApi};
+use eventlab_client::stack::Stack;
 use eventlab_schema::{FactSource, LabEvent, RunId, Service};
-use labctl::stack::Stack;
 use serde_json::{Value, json};
 
 /// The most a zip may weigh: Rust Lambdas this small start fast and upload quickly.
@@ -26,14 +26,12 @@ fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
 }
 
-/// The zips folder, or `None` (skip) when the run did not ask for this proof.
-fn zips() -> Option<PathBuf> {
-    if let Ok(dir) = std::env::var("EVENTLAB_ARM64_ZIPS") {
-        Some(repo(&dir))
-    } else {
-        eprintln!("skipped: set EVENTLAB_ARM64_ZIPS=dist/aws after `make zips-aws` (make test does)");
-        None
-    }
+/// The zips folder: this proof runs only when asked for (it is `#[ignore]`d otherwise).
+fn zips() -> PathBuf {
+    let dir = std::env::var("EVENTLAB_ARM64_ZIPS").expect(
+        "EVENTLAB_ARM64_ZIPS is not set: run `make zips-aws`, then set EVENTLAB_ARM64_ZIPS=dist/aws (make test does)",
+    );
+    repo(&dir)
 }
 
 /// A function started under qemu; killed when dropped.
@@ -174,7 +172,7 @@ fn test_stack() -> Stack {
 }
 
 async fn objects_under(stack: &Stack, prefix: &str) -> usize {
-    let s3 = aws_sdk_s3::Client::new(&stack.sdk_config().await);
+    let s3 = aws_sdk_s3::Client::new(&eventlab_client::stack::sdk_config(stack).await);
     let listed = s3
         .list_objects_v2()
         .bucket(&stack.results_bucket)
@@ -186,8 +184,9 @@ async fn objects_under(stack: &Stack, prefix: &str) -> usize {
 }
 
 #[tokio::test]
+#[ignore = "needs the arm64 zips and the test stack: `make test` builds and deploys both"]
 async fn the_generator_zip_reads_ssm_at_init_and_publishes_events_that_land() {
-    let Some(zips) = zips() else { return };
+    let zips = zips();
     let stack = test_stack();
     let api = RuntimeApi::start().await.unwrap();
     let mut generator = start(
@@ -230,8 +229,8 @@ async fn the_generator_zip_reads_ssm_at_init_and_publishes_events_that_land() {
         .iter()
         .map(|e| e["event_id"].as_str().unwrap().parse().unwrap())
         .collect();
-    let s3 = aws_sdk_s3::Client::new(&stack.sdk_config().await);
-    let landed = labctl::results::wait_for_results(
+    let s3 = aws_sdk_s3::Client::new(&eventlab_client::stack::sdk_config(&stack).await);
+    let landed = eventlab_client::results::wait_for_results(
         &s3,
         &stack.results_bucket,
         Service::Sqs,
@@ -245,8 +244,9 @@ async fn the_generator_zip_reads_ssm_at_init_and_publishes_events_that_land() {
 }
 
 #[tokio::test]
+#[ignore = "needs the arm64 zips and the test stack: `make test` builds and deploys both"]
 async fn each_transformer_zip_answers_a_valid_and_a_malformed_record_in_its_lanes_shape() {
-    let Some(zips) = zips() else { return };
+    let zips = zips();
     let stack = test_stack();
     let bucket = [("RESULTS_BUCKET", stack.results_bucket.as_str())];
 

@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use eventlab_bench::drill::Drill;
-use eventlab_bench::drill::books::Held;
 use eventlab_bench::drill::breaks::{Ledger, broken_by};
 use eventlab_bench::watch::Watcher;
+use eventlab_client::stack::Stack;
+use eventlab_measure::drill::Drill;
+use eventlab_measure::drill::books::Held;
 use eventlab_schema::{FactSource, RunId, Service};
-use labctl::stack::Stack;
 
 /// The drills break the stack's shared transformers: one test at a time.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -29,7 +29,7 @@ fn outputs() -> PathBuf {
 }
 
 async fn lambda(stack: &Stack) -> aws_sdk_lambda::Client {
-    aws_sdk_lambda::Client::new(&stack.sdk_config().await)
+    aws_sdk_lambda::Client::new(&eventlab_client::stack::sdk_config(stack).await)
 }
 
 fn transformer(stack: &Stack, service: Service) -> String {
@@ -126,6 +126,7 @@ fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test stack: `make test` deploys one and runs this"]
 async fn make_drill_on_every_lane_balances_the_books_and_restores_every_consumer() {
     let _one = ONE_AT_A_TIME.lock().await;
     let stack = Stack::load(&outputs()).unwrap();
@@ -184,8 +185,8 @@ async fn make_drill_on_every_lane_balances_the_books_and_restores_every_consumer
     // The untransformed records the emulator's Firehose wrote among the results do not stop
     // the bench's own readers: they read the drill's results, and only those.
     let firehose = drill.lanes.iter().find(|l| l.service == Service::Firehose).unwrap();
-    let s3 = aws_sdk_s3::Client::new(&stack.sdk_config().await);
-    let results = labctl::results::read_results(
+    let s3 = aws_sdk_s3::Client::new(&eventlab_client::stack::sdk_config(&stack).await);
+    let results = eventlab_client::results::read_results(
         &s3,
         &stack.results_bucket,
         Service::Firehose,
@@ -208,6 +209,7 @@ async fn make_drill_on_every_lane_balances_the_books_and_restores_every_consumer
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test stack: `make test` deploys one and runs this"]
 async fn an_interrupted_or_killed_drill_leaves_no_consumer_broken() {
     let _one = ONE_AT_A_TIME.lock().await;
     let stack = Stack::load(&outputs()).unwrap();
@@ -248,13 +250,13 @@ async fn an_interrupted_or_killed_drill_leaves_no_consumer_broken() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test stack: `make test` deploys one and runs this"]
 async fn make_redrive_sends_dead_letters_back_and_they_land() {
     let _one = ONE_AT_A_TIME.lock().await;
     let stack = Stack::load(&outputs()).unwrap();
-    let sqs = aws_sdk_sqs::Client::new(&stack.sdk_config().await);
+    let sqs = aws_sdk_sqs::Client::new(&eventlab_client::stack::sdk_config(&stack).await);
     let run_id: RunId = format!("redrive-{}", uuid::Uuid::now_v7().simple()).parse().unwrap();
-    let events =
-        eventlab_generator::handler::build_events(Service::Sqs, 3, &run_id, "fact", FactSource::Fallback, "test");
+    let events = eventlab_publish::events::build_events(Service::Sqs, 3, &run_id, "fact", FactSource::Fallback, "test");
     // What SQS moves to the dead-letter queue after maxReceiveCount failed receives: the
     // message as it was sent.
     for event in &events {
@@ -274,9 +276,9 @@ async fn make_redrive_sends_dead_letters_back_and_they_land() {
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains(" sent back (receive and re-publish)"), "{stdout}");
 
-    let s3 = aws_sdk_s3::Client::new(&stack.sdk_config().await);
+    let s3 = aws_sdk_s3::Client::new(&eventlab_client::stack::sdk_config(&stack).await);
     let expected: HashSet<uuid::Uuid> = events.iter().map(|e| e.event_id).collect();
-    let landed = labctl::results::wait_for_results(
+    let landed = eventlab_client::results::wait_for_results(
         &s3,
         &stack.results_bucket,
         Service::Sqs,

@@ -4,12 +4,12 @@
 
 use std::path::PathBuf;
 
-use eventlab_bench::cost::Origin;
-use eventlab_bench::run::{Drive, Via};
 use eventlab_bench::session::Session;
-use eventlab_bench::summary::{Environment, Summary};
-use eventlab_generator::config::Strategy;
+use eventlab_measure::cost::Origin;
+use eventlab_measure::record::{Drive, Via};
+use eventlab_measure::summary::{Environment, Summary};
 use eventlab_schema::Service;
+use eventlab_schema::switches::Strategy;
 
 fn env_path(name: &str) -> PathBuf {
     let path =
@@ -53,6 +53,7 @@ async fn session() -> Session {
 }
 
 #[tokio::test]
+#[ignore = "needs the test stack: `make test` deploys one and runs this"]
 #[allow(clippy::too_many_lines)] // one run of the stack, every figure of it checked
 async fn a_small_run_over_every_service_accounts_for_every_event_and_writes_the_report() {
     let session = session().await;
@@ -133,7 +134,7 @@ async fn a_small_run_over_every_service_accounts_for_every_event_and_writes_the_
             (measured.delivery, measured.batching.invocations, measured.s3_objects)
         );
         assert!((read.cost_per_million_usd() - measured.cost_per_million_usd()).abs() < 1e-9);
-        let p50 = |l: &eventlab_bench::summary::LaneSummary| l.end_to_end.or(l.end_to_end_cold).map(|e| e.p50);
+        let p50 = |l: &eventlab_measure::summary::LaneSummary| l.end_to_end.or(l.end_to_end_cold).map(|e| e.p50);
         assert_eq!(p50(read), p50(measured));
     }
     let raw = std::fs::read_to_string(dir.join("raw.jsonl")).unwrap();
@@ -194,17 +195,21 @@ async fn a_small_run_over_every_service_accounts_for_every_event_and_writes_the_
 
 /// The depth the report shows is the queue's: a message dead-lettered by hand is counted.
 #[tokio::test]
+#[ignore = "needs the test stack: `make test` deploys one and runs this"]
 async fn failure_queue_depths_are_read_from_the_queues_themselves() {
     let session = session().await;
-    let (sqs, queues) = (&session.lab.publishers.sqs, &session.lab.stack.failure_queue_urls);
-    let waiting = |depths: &[eventlab_bench::failures::QueueDepth]| {
+    let (sqs, queues) = (
+        &session.lab.publishers.clients.sqs,
+        &session.lab.stack.failure_queue_urls,
+    );
+    let waiting = |depths: &[eventlab_measure::failures::QueueDepth]| {
         depths
             .iter()
             .find(|q| q.lane == "sqs")
             .map(|q| q.waiting)
             .expect("the SQS lane has a DLQ")
     };
-    let before = waiting(&eventlab_bench::failures::read(sqs, queues).await.unwrap());
+    let before = waiting(&eventlab_client::queues::read(sqs, queues).await.unwrap());
     let dlq = &queues["sqs"];
     sqs.send_message()
         .queue_url(dlq)
@@ -212,7 +217,7 @@ async fn failure_queue_depths_are_read_from_the_queues_themselves() {
         .send()
         .await
         .unwrap();
-    let after = waiting(&eventlab_bench::failures::read(sqs, queues).await.unwrap());
+    let after = waiting(&eventlab_client::queues::read(sqs, queues).await.unwrap());
     assert!(after > before, "{before} then {after}");
 
     // Leave the queue as it was.
@@ -241,7 +246,7 @@ async fn failure_queue_depths_are_read_from_the_queues_themselves() {
 /// Durations and log bytes come from the functions' REPORT lines and log groups: every
 /// invocation the results name has its line, and no Lambda figure is left assumed.
 #[allow(clippy::cast_precision_loss)] // counts of a dozen
-fn measured_from_the_logs(lane: &eventlab_bench::summary::LaneSummary) {
+fn measured_from_the_logs(lane: &eventlab_measure::summary::LaneSummary) {
     let service = lane.service;
     let transformer = lane
         .functions
@@ -304,6 +309,7 @@ fn measured_from_the_logs(lane: &eventlab_bench::summary::LaneSummary) {
 }
 
 #[tokio::test]
+#[ignore = "needs the test stack: `make test` deploys one and runs this"]
 async fn direct_publishing_isolates_the_service_and_accounts_for_every_event() {
     let session = session().await;
     let (summary, _) = session
@@ -356,9 +362,9 @@ fn check_coldstart(summary: &Summary, html: &str, markdown: &str, dir: &std::pat
         }
     }
     assert!(html.contains("id=\"coldstart-table\"") && markdown.contains("## Cold starts, measured by the lab"));
-    let written_coldstart: eventlab_bench::coldstart::Report =
+    let written_coldstart: eventlab_measure::coldstart::Report =
         serde_json::from_str(&std::fs::read_to_string(dir.join("coldstart.json")).unwrap()).unwrap();
     let labels =
-        |r: &eventlab_bench::coldstart::Report| r.rows.iter().map(|row| row.subject.label()).collect::<Vec<_>>();
+        |r: &eventlab_measure::coldstart::Report| r.rows.iter().map(|row| row.subject.label()).collect::<Vec<_>>();
     assert_eq!(labels(&written_coldstart), labels(coldstart));
 }

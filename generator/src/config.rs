@@ -11,7 +11,9 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 
-use crate::handler::MAX_COUNT;
+use eventlab_publish::Targets;
+use eventlab_schema::limits::MAX_COUNT;
+use eventlab_schema::switches::{LOOKUP_NAMES, Strategy, TARGETS_FROM};
 
 /// Settings from the function's environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,65 +29,6 @@ pub struct Settings {
     /// Where the targets come from, and when.
     pub targets_from: Strategy,
 }
-
-/// Where the generator gets its targets, and when (`EVENTLAB_TARGETS_FROM`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Strategy {
-    /// One SSM `GetParameters` at INIT: the lab's design.
-    #[default]
-    SsmAtInit,
-    /// Names from the environment, each checked or resolved by its own service at INIT
-    /// (`GetQueueUrl`, `DescribeEventBus`, `DescribeStreamSummary`,
-    /// `DescribeDeliveryStream`, `GetTopicAttributes`, `DescribeTable`), the key from one
-    /// SSM `GetParameter`; all at once.
-    LookupAtInit,
-    /// One SSM `GetParameters` on every request: the original write-up's design.
-    SsmPerRequest,
-}
-
-impl Strategy {
-    pub const ALL: [Self; 3] = [Self::SsmAtInit, Self::LookupAtInit, Self::SsmPerRequest];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SsmAtInit => "ssm-at-init",
-            Self::LookupAtInit => "lookup-at-init",
-            Self::SsmPerRequest => "ssm-per-request",
-        }
-    }
-}
-
-impl std::fmt::Display for Strategy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Strategy {
-    type Err = String;
-
-    fn from_str(raw: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|s| s.as_str() == raw).ok_or_else(|| {
-            let known: Vec<&str> = Self::ALL.iter().map(|s| s.as_str()).collect();
-            format!("{raw:?} is not one of {}", known.join(", "))
-        })
-    }
-}
-
-/// The environment variable that selects the [`Strategy`].
-pub const TARGETS_FROM: &str = "EVENTLAB_TARGETS_FROM";
-/// Names the lookup strategy resolves, from the environment.
-pub const LOOKUP_NAMES: [&str; 7] = [
-    "EVENTLAB_EVENTBRIDGE_BUS_NAME",
-    "EVENTLAB_SQS_QUEUE_NAME",
-    "EVENTLAB_KINESIS_STREAM_NAME",
-    "EVENTLAB_FIREHOSE_STREAM_NAME",
-    // SNS has no look-up by name: the ARN is checked instead.
-    "EVENTLAB_SNS_TOPIC_ARN",
-    "EVENTLAB_SQS_FIFO_QUEUE_NAME",
-    "EVENTLAB_DYNAMODB_TABLE_NAME",
-];
 
 pub const DEFAULT_FACTS_BASE_URL: &str = "https://api.api-ninjas.com";
 const DEFAULT_FACTS_TIMEOUT_MS: u64 = 800;
@@ -123,20 +66,6 @@ impl Settings {
             facts_timeout: Duration::from_millis(facts_timeout_ms),
         })
     }
-}
-
-/// Where each service's events go, and the facts API key if one is set.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Targets {
-    pub eventbridge_bus_name: String,
-    pub sqs_queue_url: String,
-    pub kinesis_stream_name: String,
-    pub firehose_stream_name: String,
-    pub sns_topic_arn: String,
-    pub sqs_fifo_queue_url: String,
-    pub dynamodb_table_name: String,
-    /// `None` until the learner stores a real key: the generator then uses fallback facts.
-    pub facts_api_key: Option<String>,
 }
 
 /// Parameter names under the prefix.
@@ -222,12 +151,28 @@ fn sdk_message(err: impl std::error::Error) -> String {
     aws_sdk_ssm::error::DisplayErrorContext(err).to_string()
 }
 
-impl Targets {
+/// Reading the targets: once at INIT from SSM (the lab's design), by looking each up
+/// through its own service, or from SSM again on every request.
+pub trait TargetsFrom: Sized {
     /// Resolves the targets named in the environment ([`LOOKUP_NAMES`]) through their own
     /// services, and the key through SSM, all concurrently: the lookup strategy.
-    pub async fn look_up(
+    fn look_up(
         clients: LookupClients<'_>,
-        get: impl Fn(&str) -> Option<String>,
+        get: impl Fn(&str) -> Option<String> + Send,
+        prefix: &str,
+    ) -> impl Future<Output = Result<Self, ConfigError>> + Send;
+
+    /// Reads every target in one `GetParameters` call (at most 10 names; decrypting the
+    /// `SecureString` key).
+    fn load(ssm: &aws_sdk_ssm::Client, prefix: &str) -> impl Future<Output = Result<Self, ConfigError>> + Send;
+}
+
+impl TargetsFrom for Targets {
+    /// Resolves the targets named in the environment ([`LOOKUP_NAMES`]) through their own
+    /// services, and the key through SSM, all concurrently: the lookup strategy.
+    async fn look_up(
+        clients: LookupClients<'_>,
+        get: impl Fn(&str) -> Option<String> + Send,
         prefix: &str,
     ) -> Result<Self, ConfigError> {
         let [bus, queue, stream, delivery, topic, fifo_queue, table] =
@@ -306,7 +251,7 @@ impl Targets {
 
     /// Reads every target in one `GetParameters` call (at most 10 names; decrypting the
     /// `SecureString` key).
-    pub async fn load(ssm: &aws_sdk_ssm::Client, prefix: &str) -> Result<Self, ConfigError> {
+    async fn load(ssm: &aws_sdk_ssm::Client, prefix: &str) -> Result<Self, ConfigError> {
         let names = ALL_PARAMETERS.map(|name| format!("{prefix}{name}"));
         let output = ssm
             .get_parameters()

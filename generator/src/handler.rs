@@ -11,26 +11,18 @@ use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse
 use aws_lambda_events::encodings::Body;
 use aws_lambda_events::http::{HeaderMap, HeaderValue, Method, header};
 use base64::Engine;
-use chrono::Utc;
 use eventlab_schema::api::{Failed, GenerateRequest, GenerateResponse, LaneOutcome, Published};
-use eventlab_schema::{FactSource, ID_RANGE, LabEvent, RunId, Service};
+use eventlab_schema::{RunId, Service};
 use futures_util::future::join_all;
-use rand::RngExt;
 use serde::Serialize;
-use uuid::Uuid;
 
-use crate::config::{TargetSource, Targets};
+use eventlab_publish::events::{build_events, lanes, pad};
+use eventlab_publish::{Lane, Publish, Targets};
+use eventlab_schema::limits::{MAX_EVENT_BYTES, MAX_REQUEST_BYTES};
+
+use crate::config::TargetSource;
 use crate::facts::Facts;
-use crate::publish::{Encoded, Lane, Oversized, Publish};
 
-/// Events one request may ask for at most, whatever the stack's cap (`PutRecords`' and
-/// `PutRecordBatch`'s entries per call).
-pub const MAX_COUNT: u32 = 500;
-/// Largest event size a request may ask for: above every service's limit, so that
-/// limit's 413 can be seen, and small enough to stay well inside Lambda's memory.
-pub const MAX_EVENT_BYTES: usize = 2 * 1024 * 1024;
-/// Largest `count * size_bytes` a request may ask for.
-pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
 /// Time kept back from the invocation's deadline to answer the caller: publishing stops by then.
 pub const ANSWER_RESERVE: Duration = Duration::from_millis(250);
 
@@ -168,77 +160,6 @@ impl<P: Publish, T: TargetSource> Generator<P, T> {
     }
 }
 
-/// Grows the event's padding until it serialises to about `size` bytes.
-pub fn pad(event: &mut LabEvent, size: usize) {
-    const FIELD_OVERHEAD: usize = r#","padding":"""#.len();
-    let current = event.to_json().len();
-    if size > current + FIELD_OVERHEAD {
-        event.padding = "x".repeat(size - current - FIELD_OVERHEAD);
-    }
-}
-
-/// The same events for every service, each serialised once per lane with its own service and
-/// planned into requests by that service's limits. Nothing is published unless every lane
-/// can take every event: the first that cannot is the error.
-pub fn lanes(services: &[Service], events: &mut [LabEvent]) -> Result<Vec<Lane>, (Service, Oversized)> {
-    services
-        .iter()
-        .map(|&service| {
-            let encoded = events
-                .iter_mut()
-                .map(|event| {
-                    retag(event, service);
-                    Encoded::of(event)
-                })
-                .collect();
-            Lane::plan(service, encoded).map_err(|e| (service, e))
-        })
-        .collect()
-}
-
-/// Tags a padded event with another service, keeping its serialised size: the service's
-/// name is written as is (no escaping), so the padding absorbs the difference in length.
-fn retag(event: &mut LabEvent, service: Service) {
-    let (old, new) = (event.service.as_str().len(), service.as_str().len());
-    if !event.padding.is_empty() {
-        let len = (event.padding.len() + old).saturating_sub(new).max(1);
-        if len <= event.padding.len() {
-            event.padding.truncate(len);
-        } else {
-            event
-                .padding
-                .extend(std::iter::repeat_n('x', len - event.padding.len()));
-        }
-    }
-    event.service = service;
-}
-
-/// Builds `count` events sharing one fact, each with its own time, id and event id.
-pub fn build_events(
-    service: Service,
-    count: u32,
-    run_id: &RunId,
-    fact: &str,
-    fact_source: FactSource,
-    caller: &str,
-) -> Vec<LabEvent> {
-    let mut rng = rand::rng();
-    (0..count)
-        .map(|seq| LabEvent {
-            time: Utc::now(),
-            id: rng.random_range(ID_RANGE),
-            service,
-            random_fact: fact.to_owned(),
-            event_id: Uuid::now_v7(),
-            run_id: run_id.clone(),
-            seq,
-            fact_source,
-            requested_by: caller.to_owned(),
-            padding: String::new(),
-        })
-        .collect()
-}
-
 /// The target named by the route key (`ANY /sqs`, `ANY /all`, …).
 fn route_target(request: &ApiGatewayV2httpRequest) -> Result<Target, Rejection> {
     let route = request
@@ -350,8 +271,11 @@ mod tests {
     use std::sync::Mutex;
     use std::time::Duration;
 
+    use eventlab_schema::limits::MAX_COUNT;
+    use eventlab_schema::{ID_RANGE, LabEvent};
+
     use super::*;
-    use crate::publish::Delivery;
+    use eventlab_publish::Delivery;
 
     /// Records what it is asked to publish; fails events whose seq is in `fail`.
     #[derive(Default)]

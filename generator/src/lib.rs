@@ -1,64 +1,13 @@
 //! The generator Lambda behind the HTTP API: builds lab events and publishes them.
 //!
+//! It owns the Lambda's side only: the HTTP handler (request checks, status codes, JSON
+//! answers), its configuration (settings, targets from SSM once per cold start) and the
+//! facts API. Building and publishing events is `eventlab-publish`'s; nothing here is
+//! used by the tools.
+//!
 //! `main` does the one-time work (settings, SSM targets, SDK clients) and hands a
 //! [`handler::Generator`] to the runtime; everything per request lives in [`handler`].
 
 pub mod config;
 pub mod facts;
 pub mod handler;
-pub mod publish;
-
-#[cfg(test)]
-pub(crate) mod test_support {
-    use std::time::Duration;
-
-    use eventlab_schema::{FactSource, LabEvent, RunId, Service};
-    use tokio::time::Instant;
-
-    use crate::handler::build_events;
-    use crate::publish::{BatchApi, Delivery, Encoded, RetryPolicy, plan, publish};
-
-    /// `count` valid SQS events of one run.
-    pub fn events(count: u32) -> Vec<LabEvent> {
-        let run_id: RunId = "test-run".parse().unwrap();
-        build_events(
-            Service::Sqs,
-            count,
-            &run_id,
-            "A short fact.",
-            FactSource::Fallback,
-            "tester",
-        )
-    }
-
-    /// `count` events, encoded.
-    pub fn encoded(count: u32) -> Vec<Encoded> {
-        events(count).iter().map(Encoded::of).collect()
-    }
-
-    /// Two events, the second padded past `limit` bytes when serialised.
-    pub fn oversized_events(limit: usize) -> Vec<Encoded> {
-        let mut events = events(2);
-        let size = events[1].to_json().len();
-        events[1].padding = "x".repeat(limit + 1 - size);
-        events.iter().map(Encoded::of).collect()
-    }
-
-    /// Plans and publishes `events` through `api` with quick retries and time to spare.
-    pub async fn send_all<B: BatchApi>(api: &B, events: &[Encoded]) -> Vec<Delivery> {
-        let requests = plan::<B>(events).expect("the events fit");
-        let policy = RetryPolicy {
-            first_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(5),
-            ..RetryPolicy::default()
-        };
-        publish(
-            api,
-            events,
-            &requests,
-            &policy,
-            Instant::now() + Duration::from_secs(60),
-        )
-        .await
-    }
-}

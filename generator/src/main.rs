@@ -6,10 +6,11 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
-use eventlab_generator::config::{LookupClients, Settings, SsmEveryRequest, Strategy, TargetSource, Targets};
+use eventlab_generator::config::{LookupClients, Settings, SsmEveryRequest, TargetSource, TargetsFrom};
 use eventlab_generator::facts::Facts;
 use eventlab_generator::handler::Generator;
-use eventlab_generator::publish::{Publishers, RetryPolicy, sdk_retry_config};
+use eventlab_publish::{Clients, Publishers, Targets, sdk_retry_config};
+use eventlab_schema::switches::Strategy;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use tokio::time::Instant;
 
@@ -21,15 +22,7 @@ async fn main() -> Result<(), Error> {
     let env = |key: &str| std::env::var(key).ok();
     let settings = Settings::from_env(env).inspect_err(|err| tracing::error!(error = %err, "init failed"))?;
     let config = sdk_config().await;
-    let publisher = Publishers {
-        eventbridge: aws_sdk_eventbridge::Client::new(&config),
-        sqs: aws_sdk_sqs::Client::new(&config),
-        kinesis: aws_sdk_kinesis::Client::new(&config),
-        firehose: aws_sdk_firehose::Client::new(&config),
-        sns: aws_sdk_sns::Client::new(&config),
-        dynamodb: aws_sdk_dynamodb::Client::new(&config),
-        retry: RetryPolicy::default(),
-    };
+    let publisher = Publishers::new(Clients::new(&config));
     let ssm = aws_sdk_ssm::Client::new(&config);
     let prefix = settings.parameter_prefix.clone();
     tracing::info!(strategy = %settings.targets_from, "reading targets");
@@ -41,12 +34,12 @@ async fn main() -> Result<(), Error> {
         Strategy::LookupAtInit => {
             let clients = LookupClients {
                 ssm: &ssm,
-                eventbridge: &publisher.eventbridge,
-                sqs: &publisher.sqs,
-                kinesis: &publisher.kinesis,
-                firehose: &publisher.firehose,
-                sns: &publisher.sns,
-                dynamodb: &publisher.dynamodb,
+                eventbridge: &publisher.clients.eventbridge,
+                sqs: &publisher.clients.sqs,
+                kinesis: &publisher.clients.kinesis,
+                firehose: &publisher.clients.firehose,
+                sns: &publisher.clients.sns,
+                dynamodb: &publisher.clients.dynamodb,
             };
             let targets = Targets::look_up(clients, env, &prefix).await.inspect_err(init_failed)?;
             serve(generator(&settings, publisher, targets)).await

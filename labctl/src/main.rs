@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use anyhow::{Result, bail};
 use clap::{Parser, Subcommand};
+use eventlab_client::api::Api;
+use eventlab_client::learner::{self, Credentials};
+use eventlab_client::stack::Stack;
+use eventlab_client::{leftovers, results};
 use eventlab_schema::api::GenerateRequest;
 use eventlab_schema::{ResultRecord, RunId, Service};
-use labctl::api::Api;
-use labctl::learner::{self, Credentials};
-use labctl::stack::Stack;
-use labctl::{leftovers, results};
 
 #[derive(Parser)]
 #[command(version, about)]
@@ -80,7 +80,9 @@ async fn main() -> Result<()> {
     let stack = Stack::load(&cli.outputs)?;
     match cli.command {
         Command::Learner { username } => {
-            let account = stack.check_account(&stack.sdk_config().await).await?;
+            let account =
+                eventlab_client::stack::check_account(&stack, &eventlab_client::stack::sdk_config(&stack).await)
+                    .await?;
             println!("acting in account {account}");
             let credentials = learner::ensure(&stack, &cli.credentials, &username).await?;
             println!(
@@ -99,8 +101,8 @@ async fn main() -> Result<()> {
         }
         Command::Smoke { route, count, timeout } => smoke(&stack, &cli.credentials, &route, count, timeout).await?,
         Command::ApiKey => {
-            let config = stack.sdk_config().await;
-            let account = stack.check_account(&config).await?;
+            let config = eventlab_client::stack::sdk_config(&stack).await;
+            let account = eventlab_client::stack::check_account(&stack, &config).await?;
             let key = if let Ok(key) = std::env::var("API_NINJAS_KEY") {
                 key
             } else {
@@ -109,7 +111,9 @@ async fn main() -> Result<()> {
                 std::io::stdin().read_line(&mut line)?;
                 line
             };
-            let name = labctl::facts_key::store(&stack, &config, &labctl::facts_key::normalise(&key)?).await?;
+            let name =
+                eventlab_client::facts_key::store(&stack, &config, &eventlab_client::facts_key::normalise(&key)?)
+                    .await?;
             println!(
                 "stored the API key in {name} (SecureString, account {account}); the generator reads it at its next cold start"
             );
@@ -119,8 +123,8 @@ async fn main() -> Result<()> {
             if without_role {
                 scope.assume_role_arn = None;
             }
-            let config = scope.sdk_config().await;
-            let account = labctl::stack::caller_account(&config).await?;
+            let config = eventlab_client::stack::sdk_config(&scope).await;
+            let account = eventlab_client::stack::caller_account(&config).await?;
             let left = leftovers::find(&scope, &config).await?;
             if !left.is_empty() {
                 bail!(
@@ -151,7 +155,7 @@ async fn smoke(stack: &Stack, credentials: &Path, route: &str, count: u32, timeo
     println!("POST {}  {}", api.url(route), serde_json::to_string(&request)?);
     let response = api.generate(route, &token, &request).await?;
 
-    let s3 = aws_sdk_s3::Client::new(&stack.sdk_config().await);
+    let s3 = aws_sdk_s3::Client::new(&eventlab_client::stack::sdk_config(stack).await);
     let mut samples = Vec::new();
     println!(
         "\n{:<12} {:>9} {:>8} {:>8} {:>11} {:>11} {:>11}",

@@ -3,8 +3,19 @@
 //! A [`LabEvent`] is what the generator publishes; a [`ResultRecord`] is what a
 //! transformer writes to S3 (one JSON line per event). Field names of the seed lab's
 //! event (`time`, `id`, `service`, `random fact`) are kept exactly.
+//!
+//! It owns the contracts every other crate agrees on and nothing that talks to AWS:
+//! the event and result records, the HTTP API's types ([`api`]), every service limit
+//! ([`limits`]), the environment switches ([`switches`]) and the results bucket's key
+//! layout with its one tolerant reader ([`results`]).
 
 pub mod api;
+pub mod limits;
+pub mod outputs;
+pub mod results;
+pub mod switches;
+
+pub use switches::DRILL_BREAK_VARIABLE;
 
 use std::fmt;
 use std::str::FromStr;
@@ -191,10 +202,6 @@ impl fmt::Display for RunId {
         f.write_str(&self.0)
     }
 }
-
-/// The environment variable `eventlab-bench drill` sets on a transformer for the length of
-/// an outage (its value names the drill): the transformer then fails every invocation.
-pub const DRILL_BREAK_VARIABLE: &str = "EVENTLAB_DRILL_BREAK";
 
 /// What a transformer adds to an event: a deterministic, visible change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

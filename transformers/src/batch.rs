@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use eventlab_schema::results;
 use eventlab_schema::{ErrorRecord, LabEvent, ResultRecord, RunId, Service, millis_between};
 
 use crate::Invocation;
@@ -36,9 +37,9 @@ pub struct Outcome {
     pub rejected: usize,
 }
 
-/// `results/<service>/<run_id>/<request_id>.jsonl`
+/// `results/<service>/<run_id>/<request_id>.jsonl` ([`eventlab_schema::results`]).
 pub fn results_key(service: Service, run_id: &RunId, request_id: &str) -> String {
-    format!("results/{service}/{run_id}/{request_id}.jsonl")
+    results::results_key(service, run_id, request_id)
 }
 
 /// `errors/<service>/rejected/<yyyy>/<mm>/<dd>/<request_id>.jsonl`: records the transformer rejected
@@ -48,8 +49,7 @@ pub fn errors_key(service: Service, invocation: &Invocation) -> String {
 }
 
 fn errors_key_named(service: Service, invocation: &Invocation, name: &str) -> String {
-    let date = invocation.received_at.format("%Y/%m/%d");
-    format!("errors/{service}/rejected/{date}/{name}.jsonl")
+    results::errors_key(service, invocation.received_at, name)
 }
 
 /// One record after parsing: a result to write, or a record rejected with its reason.

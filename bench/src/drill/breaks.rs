@@ -90,7 +90,7 @@ async fn variables(lambda: &aws_sdk_lambda::Client, function: &str) -> Result<Ha
         .function_name(function)
         .send()
         .await
-        .map_err(labctl::sdk_error)
+        .map_err(eventlab_client::sdk_error)
         .with_context(|| format!("reading the configuration of {function}"))?;
     Ok(config
         .environment()
@@ -127,7 +127,7 @@ async fn set_variables(lambda: &aws_sdk_lambda::Client, function: &str, vars: Ha
                 attempt += 1;
                 tokio::time::sleep(Duration::from_millis(500)).await;
             }
-            Err(err) => return Err(labctl::sdk_error(err)).with_context(|| format!("updating {function}")),
+            Err(err) => return Err(eventlab_client::sdk_error(err)).with_context(|| format!("updating {function}")),
         }
     }
     for _ in 0..120 {
@@ -136,7 +136,7 @@ async fn set_variables(lambda: &aws_sdk_lambda::Client, function: &str, vars: Ha
             .function_name(function)
             .send()
             .await
-            .map_err(labctl::sdk_error)?;
+            .map_err(eventlab_client::sdk_error)?;
         match config.last_update_status() {
             Some(LastUpdateStatus::InProgress) => tokio::time::sleep(Duration::from_millis(500)).await,
             Some(LastUpdateStatus::Failed) => bail!(

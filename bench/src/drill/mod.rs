@@ -6,14 +6,12 @@
 //! Drills are bounded (events, outage and timeout have ceilings), touch only the lab's own
 //! transformers, and undo every break even when interrupted ([`run_guarded`]).
 
-pub mod books;
 pub mod breaks;
 pub mod observe;
 pub mod redrive;
-pub mod report;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -21,15 +19,14 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use eventlab_schema::{RunId, Service};
 use futures_util::future::{join_all, try_join_all};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use self::books::{Books, tally};
 use self::breaks::Ledger;
 use self::observe::{LaneTarget, Observer};
-use self::redrive::Redriven;
-use crate::run::Lab;
-use crate::summary::Environment;
+use eventlab_client::lab::Lab;
+use eventlab_measure::drill::books::{Books, tally};
+use eventlab_measure::drill::{Drill, LaneOutcome, Redriven, Sample};
+use eventlab_measure::summary::Environment;
 
 /// `eventlab-bench drill`'s options.
 #[derive(Debug, Clone, clap::Args)]
@@ -76,53 +73,6 @@ impl DrillArgs {
             bail!("--outage must be 1 to 900 s, --break-after at most 600 s and --timeout at most 3,600 s");
         }
         Ok(())
-    }
-}
-
-/// One lane at one moment of the drill.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Sample {
-    /// Seconds since the drill started.
-    pub at_s: f64,
-    pub lanes: BTreeMap<Service, Books>,
-}
-
-/// One lane's outcome.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct LaneOutcome {
-    pub service: Service,
-    pub run_id: RunId,
-    pub transformer: String,
-    pub failed_to_publish: u64,
-    pub books: Books,
-    /// Seconds since the start when the lane's books first balanced after the restore.
-    pub balanced_at_s: Option<f64>,
-    /// Events still waiting at the end (the first 20), with the place they were last known.
-    pub missing: Vec<Uuid>,
-    pub redriven: Option<Redriven>,
-}
-
-/// Everything a drill measured.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Drill {
-    pub id: String,
-    pub environment: Environment,
-    pub endpoint: Option<String>,
-    pub started_at: DateTime<Utc>,
-    pub events_per_lane: u32,
-    pub rate: f64,
-    pub broken_at_s: f64,
-    pub restored_at_s: f64,
-    pub redriven_at_s: Option<f64>,
-    pub ended_at_s: f64,
-    pub timed_out: bool,
-    pub lanes: Vec<LaneOutcome>,
-    pub timeline: Vec<Sample>,
-}
-
-impl Drill {
-    pub fn unaccounted(&self) -> u64 {
-        self.lanes.iter().map(|l| l.books.waiting).sum()
     }
 }
 
@@ -398,50 +348,4 @@ async fn sample_until_settled(
 
 fn held_none(ends: &[(Books, Vec<Uuid>)]) -> bool {
     ends.iter().all(|(b, _)| b.held == 0)
-}
-
-/// `eventlab-bench drill`: runs the drill (or only `--restore`s), writes its report, and
-/// fails when any event is unaccounted for.
-pub async fn command(outputs: &Path, credentials: &Path, args: &DrillArgs) -> Result<()> {
-    let stack = labctl::stack::Stack::load(outputs)?;
-    let ledger = Ledger::beside(outputs);
-    let lambda = aws_sdk_lambda::Client::new(&stack.sdk_config().await);
-    if args.restore {
-        let restored = breaks::restore_all(&lambda, &ledger).await?;
-        println!(
-            "{}",
-            if restored.is_empty() {
-                "nothing to restore".to_owned()
-            } else {
-                format!("restored: {}", restored.join(", "))
-            }
-        );
-        return Ok(());
-    }
-    let lab = Lab::connect(stack, credentials).await?;
-    let drill = run_guarded(&lab, &lambda, &ledger, args).await?;
-    let page = report::write(&args.out.join(&drill.id), &drill)?;
-    print!("{}", report::terminal(&drill));
-    println!("\nDrill report: {}", page.display());
-    match drill.unaccounted() {
-        0 => Ok(()),
-        n => bail!("{n} events unaccounted for (named above)"),
-    }
-}
-
-/// `eventlab-bench redrive`: moves each lane's failure-queue contents back into the lane.
-pub async fn redrive_command(outputs: &Path, credentials: &Path, lanes: &[Service]) -> Result<()> {
-    let lab = Lab::connect(labctl::stack::Stack::load(outputs)?, credentials).await?;
-    for &service in lanes {
-        if service == Service::Firehose {
-            println!("firehose: no failure queue; its failed records are objects under errors/firehose/");
-            continue;
-        }
-        let redriven = redrive::redrive(&lab, service, None).await?;
-        println!("{service}: {} sent back ({})", redriven.moved, redriven.how);
-        for left in &redriven.left {
-            println!("  left in the queue: {left}");
-        }
-    }
-    Ok(())
 }

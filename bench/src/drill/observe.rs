@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use eventlab_schema::{RunId, Service};
 use serde_json::Value;
 
-use super::books::{Held, Seen, held_in, in_object};
-use crate::run::Lab;
+use eventlab_client::lab::Lab;
+use eventlab_measure::drill::books::{Held, Seen, held_in, in_object};
 
 /// What one lane is read from.
 #[derive(Debug, Clone)]
@@ -67,7 +67,7 @@ impl Observer {
 
     /// Everything new since the last read.
     pub async fn read(&mut self, lab: &Lab, drill: &str) -> Result<()> {
-        let mut prefixes = vec![labctl::results::results_location(
+        let mut prefixes = vec![eventlab_schema::results::results_location(
             self.target.service,
             &self.target.run_id,
             self.since,
@@ -80,15 +80,15 @@ impl Observer {
             self.read_new_objects(lab, &prefix, start_after).await?;
         }
         if let Some(url) = &self.target.source_queue {
-            let (visible, in_flight) = crate::failures::depth(&lab.publishers.sqs, url).await?;
+            let (visible, in_flight) = eventlab_client::queues::depth(&lab.publishers.clients.sqs, url).await?;
             self.seen.source_queue = Some(visible + in_flight);
         }
         if let Some(url) = &self.target.failure_queue {
-            let (visible, _) = crate::failures::depth(&lab.publishers.sqs, url).await?;
+            let (visible, _) = eventlab_client::queues::depth(&lab.publishers.clients.sqs, url).await?;
             self.seen.held.clear();
             self.seen.held_by_pointer = 0;
             if visible > 0 {
-                for held in peek(&lab.publishers.sqs, url).await? {
+                for held in peek(&lab.publishers.clients.sqs, url).await? {
                     match held {
                         Held::Event(event) if event.run_id == self.target.run_id => {
                             self.seen.held.insert(event.event_id);
@@ -116,7 +116,9 @@ impl Observer {
             .send();
         let mut new_keys = Vec::new();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(labctl::sdk_error).context("listing the results bucket")?;
+            let page = page
+                .map_err(eventlab_client::sdk_error)
+                .context("listing the results bucket")?;
             for object in page.contents() {
                 let key = object.key().unwrap_or_default();
                 if !self.read_keys.contains(key) {
@@ -125,20 +127,7 @@ impl Observer {
             }
         }
         for key in new_keys {
-            let body = lab
-                .s3
-                .get_object()
-                .bucket(&lab.stack.results_bucket)
-                .key(&key)
-                .send()
-                .await
-                .map_err(labctl::sdk_error)
-                .with_context(|| format!("reading {key}"))?
-                .body
-                .collect()
-                .await
-                .with_context(|| format!("reading {key}"))?
-                .into_bytes();
+            let body = eventlab_client::results::read_bytes(&lab.s3, &lab.stack.results_bucket, &key).await?;
             for found in in_object(&body) {
                 if found.event().run_id == self.target.run_id {
                     self.seen.note(&found);
@@ -164,7 +153,7 @@ pub async fn peek(sqs: &aws_sdk_sqs::Client, url: &str) -> Result<Vec<Held>> {
             .wait_time_seconds(1)
             .send()
             .await
-            .map_err(labctl::sdk_error)
+            .map_err(eventlab_client::sdk_error)
             .with_context(|| format!("reading {url}"))?;
         if received.messages().is_empty() {
             break;
@@ -198,7 +187,7 @@ pub(super) async fn release(sqs: &aws_sdk_sqs::Client, url: &str, handles: &[Str
             .set_entries(Some(entries))
             .send()
             .await
-            .map_err(labctl::sdk_error)
+            .map_err(eventlab_client::sdk_error)
             .with_context(|| format!("releasing messages of {url}"))?;
     }
     Ok(())
@@ -206,8 +195,13 @@ pub(super) async fn release(sqs: &aws_sdk_sqs::Client, url: &str, handles: &[Str
 
 /// The records and invocations `function` refused while broken by `drill`, from its log.
 async fn refusals(lab: &Lab, function: &str, drill: &str, since: DateTime<Utc>) -> Result<(u64, u64)> {
-    let events =
-        crate::lambda_logs::read(&lab.logs, &crate::lambda_logs::log_group(function), since, Utc::now()).await?;
+    let events = eventlab_client::logs::read(
+        &lab.logs,
+        &eventlab_measure::usage::log_group(function),
+        since,
+        Utc::now(),
+    )
+    .await?;
     let mut records = 0;
     let mut invocations = 0;
     for event in events {

@@ -12,24 +12,12 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use aws_sdk_sqs::types::QueueAttributeName;
-use eventlab_generator::publish::{Encoded, Lane, Publish};
+use eventlab_publish::{Encoded, Lane, Publish};
 use eventlab_schema::{RunId, Service};
-use serde::{Deserialize, Serialize};
 
-use super::books::{Held, held_in};
-use crate::run::Lab;
-
-/// What a redrive of one lane did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Redriven {
-    pub lane: String,
-    /// `StartMessageMoveTask`, or `receive and re-publish`.
-    pub how: String,
-    /// Events (or messages, for a move task) sent back into the lane.
-    pub moved: u64,
-    /// What stayed in the queue, and why.
-    pub left: Vec<String>,
-}
+use eventlab_client::lab::Lab;
+pub use eventlab_measure::drill::Redriven;
+use eventlab_measure::drill::books::{Held, held_in};
 
 /// Redrives `service`'s failure queue: everything in it, or only the events of `only`.
 pub async fn redrive(lab: &Lab, service: Service, only: Option<&RunId>) -> Result<Redriven> {
@@ -56,14 +44,14 @@ pub async fn redrive(lab: &Lab, service: Service, only: Option<&RunId>) -> Resul
 
 /// Has SQS move the dead-letter queue's messages back to their source queue; the number moved.
 async fn move_task(lab: &Lab, url: &str) -> Result<u64> {
-    let sqs = &lab.publishers.sqs;
+    let sqs = &lab.publishers.clients.sqs;
     let arn = sqs
         .get_queue_attributes()
         .queue_url(url)
         .attribute_names(QueueAttributeName::QueueArn)
         .send()
         .await
-        .map_err(labctl::sdk_error)?
+        .map_err(eventlab_client::sdk_error)?
         .attributes()
         .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
         .context("the queue reported no ARN")?;
@@ -71,7 +59,7 @@ async fn move_task(lab: &Lab, url: &str) -> Result<u64> {
         .source_arn(&arn)
         .send()
         .await
-        .map_err(labctl::sdk_error)?;
+        .map_err(eventlab_client::sdk_error)?;
     for _ in 0..600 {
         let tasks = sqs
             .list_message_move_tasks()
@@ -79,7 +67,7 @@ async fn move_task(lab: &Lab, url: &str) -> Result<u64> {
             .max_results(1)
             .send()
             .await
-            .map_err(labctl::sdk_error)?;
+            .map_err(eventlab_client::sdk_error)?;
         if let Some(task) = tasks.results().first() {
             match task.status() {
                 Some("COMPLETED") => return Ok(task.approximate_number_of_messages_moved().unsigned_abs()),
@@ -98,7 +86,7 @@ async fn move_task(lab: &Lab, url: &str) -> Result<u64> {
 
 /// Receives every message, re-publishes the events it holds, deletes what was re-published.
 async fn resend(lab: &Lab, service: Service, url: &str, only: Option<&RunId>) -> Result<Redriven> {
-    let sqs = &lab.publishers.sqs;
+    let sqs = &lab.publishers.clients.sqs;
     let mut redriven = Redriven {
         lane: service.to_string(),
         how: "receive and re-publish".into(),
@@ -114,7 +102,7 @@ async fn resend(lab: &Lab, service: Service, url: &str, only: Option<&RunId>) ->
             .wait_time_seconds(1)
             .send()
             .await
-            .map_err(labctl::sdk_error)
+            .map_err(eventlab_client::sdk_error)
             .with_context(|| format!("receiving from {url}"))?;
         if received.messages().is_empty() {
             break;
@@ -132,7 +120,7 @@ async fn resend(lab: &Lab, service: Service, url: &str, only: Option<&RunId>) ->
                             .receipt_handle(&handle)
                             .send()
                             .await
-                            .map_err(labctl::sdk_error)
+                            .map_err(eventlab_client::sdk_error)
                             .with_context(|| format!("deleting a redriven message from {url}"))?;
                         redriven.moved += 1;
                     } else {

@@ -11,7 +11,6 @@ use std::collections::HashMap;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
-use eventlab_schema::Service;
 
 /// How long after its `LastModified` an object is still looked for (clock skew included).
 pub const SETTLE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
@@ -21,30 +20,6 @@ pub const SETTLE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 pub struct NewObject {
     pub key: String,
     pub last_modified: DateTime<Utc>,
-}
-
-/// What an object under the bucket holds, from its key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Holds {
-    /// `results/<service>/…`: result lines.
-    Results(Service),
-    /// `errors/<service>/rejected/…`: records the transformer rejected; and
-    /// `errors/firehose/<error-type>/…`, what Firehose itself failed to process.
-    Rejected(Service),
-}
-
-impl Holds {
-    /// `None` for keys the watch does not count.
-    pub fn of(key: &str) -> Option<Self> {
-        let mut parts = key.splitn(4, '/');
-        let (top, service) = (parts.next()?, parts.next()?.parse::<Service>().ok()?);
-        let rest = parts.next()?;
-        match top {
-            "results" => Some(Self::Results(service)),
-            "errors" if rest == "rejected" || service == Service::Firehose => Some(Self::Rejected(service)),
-            _ => None,
-        }
-    }
 }
 
 /// Lists a bucket and returns each object once.
@@ -117,7 +92,7 @@ impl BucketReader {
         let mut listed = 0;
         while let Some(page) = pages.next().await {
             let page = page
-                .map_err(labctl::sdk_error)
+                .map_err(eventlab_client::sdk_error)
                 .with_context(|| format!("listing s3://{}", self.bucket))?;
             listed += page.contents().len() as u64;
             for object in page.contents() {
@@ -158,48 +133,6 @@ impl BucketReader {
 
     /// The object's bytes.
     pub async fn get(&self, key: &str) -> Result<Vec<u8>> {
-        Ok(self
-            .s3
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(labctl::sdk_error)
-            .with_context(|| format!("reading s3://{}/{key}", self.bucket))?
-            .body
-            .collect()
-            .await
-            .with_context(|| format!("reading s3://{}/{key}", self.bucket))?
-            .into_bytes()
-            .to_vec())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_say_what_their_objects_hold() {
-        assert_eq!(
-            Holds::of("results/sqs-fifo/run-1/req-1-0.jsonl"),
-            Some(Holds::Results(Service::SqsFifo))
-        );
-        assert_eq!(
-            Holds::of("results/firehose/2026/11/23/22/eventlab-events-1-x"),
-            Some(Holds::Results(Service::Firehose))
-        );
-        assert_eq!(
-            Holds::of("errors/kinesis/rejected/2026/11/23/req.jsonl"),
-            Some(Holds::Rejected(Service::Kinesis))
-        );
-        assert_eq!(
-            Holds::of("errors/firehose/processing-failed/2026/11/23/22/x"),
-            Some(Holds::Rejected(Service::Firehose))
-        );
-        assert_eq!(Holds::of("errors/sqs/other/x"), None);
-        assert_eq!(Holds::of("results/kafka/run/x"), None);
-        assert_eq!(Holds::of("notes.txt"), None);
+        eventlab_client::results::read_bytes(&self.s3, &self.bucket, key).await
     }
 }

@@ -18,12 +18,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
-use eventlab_schema::{ResultRecord, Service};
+use eventlab_client::stack::Stack;
+use eventlab_schema::Service;
 use futures_util::StreamExt;
-use labctl::stack::Stack;
 
 use board::{Board, QueueCounts, QueueRole, Snapshot};
-use bucket::{BucketReader, Holds, NewObject};
+use bucket::{BucketReader, NewObject};
+use eventlab_schema::results::{Contents, Holds};
 use published::PublishedReader;
 
 /// Objects fetched at once while catching up.
@@ -61,7 +62,7 @@ const BREAK_CHECK_EVERY: Duration = Duration::from_secs(2);
 impl Watcher {
     /// Watches `stack` from `started_at` on: what landed before is not counted.
     pub async fn connect(stack: &Stack, started_at: DateTime<Utc>, poll_interval: Duration) -> Self {
-        let config = stack.sdk_config().await;
+        let config = eventlab_client::stack::sdk_config(stack).await;
         let mut queues = vec![
             (Service::Sqs, QueueRole::Source, stack.sqs_queue_url.clone()),
             (Service::SqsFifo, QueueRole::Source, stack.sqs_fifo_queue_url.clone()),
@@ -81,7 +82,7 @@ impl Watcher {
             bucket,
             published: PublishedReader::new(
                 aws_sdk_cloudwatchlogs::Client::new(&config),
-                crate::lambda_logs::log_group(generator),
+                eventlab_measure::usage::log_group(generator),
                 started_at.timestamp_millis(),
             ),
             sqs: aws_sdk_sqs::Client::new(&config),
@@ -128,7 +129,7 @@ impl Watcher {
             Err(err) => problems.push(format!("generator log: {err:#}")),
         }
         for (service, role, url) in &self.queues {
-            match crate::failures::depth(&self.sqs, url).await {
+            match eventlab_client::queues::depth(&self.sqs, url).await {
                 Ok((waiting, in_flight)) => self.board.queue(*service, *role, QueueCounts { waiting, in_flight }),
                 Err(err) => problems.push(format!("{service} queue: {err:#}")),
             }
@@ -196,13 +197,13 @@ impl Watcher {
             };
             match Holds::of(&object.key) {
                 Some(Holds::Results(service)) => {
-                    let (records, unreadable) = parse_results(&body);
-                    self.board.landed(service, object.last_modified, &records);
-                    if unreadable > 0 {
-                        self.board.unreadable(service, unreadable);
+                    let contents = Contents::read(&body);
+                    self.board.landed(service, object.last_modified, &contents.results);
+                    if contents.not_results() > 0 {
+                        self.board.unreadable(service, contents.not_results());
                     }
                 }
-                Some(Holds::Rejected(service)) => self.board.rejected(service, count_lines(&body)),
+                Some(Holds::Rejected(service)) => self.board.rejected(service, Contents::read(&body).count()),
                 None => {}
             }
             self.bucket.mark_read(&object);
@@ -214,25 +215,6 @@ impl Watcher {
     pub fn poll_interval(&self) -> Duration {
         self.poll_interval
     }
-}
-
-/// The result lines of an object, and how many lines were not results.
-pub fn parse_results(body: &[u8]) -> (Vec<ResultRecord>, u64) {
-    let mut records = Vec::new();
-    let mut unreadable = 0;
-    for line in body.split(|b| *b == b'\n').filter(|l| !l.trim_ascii().is_empty()) {
-        match serde_json::from_slice(line) {
-            Ok(record) => records.push(record),
-            Err(_) => unreadable += 1,
-        }
-    }
-    (records, unreadable)
-}
-
-fn count_lines(body: &[u8]) -> u64 {
-    body.split(|b| *b == b'\n')
-        .filter(|l| !l.trim_ascii().is_empty())
-        .count() as u64
 }
 
 /// Polls forever, publishing each snapshot to `out`.
@@ -282,17 +264,4 @@ pub async fn run(stack: &Stack, args: &WatchArgs) -> Result<()> {
     }
     poller.abort();
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_line_that_is_not_a_result_is_counted_not_fatal() {
-        let (records, unreadable) = parse_results(b"{\"not\":\"a result\"}\n\nnot json\n");
-        assert!(records.is_empty());
-        assert_eq!(unreadable, 2);
-        assert_eq!(count_lines(b"a\nb\n\n"), 2);
-    }
 }

@@ -80,7 +80,7 @@ impl PublishedReader {
     /// The `published` lines logged since the last read.
     pub async fn poll(&mut self) -> Result<Vec<PublishedLine>> {
         let from = DateTime::from_timestamp_millis((self.from_ms - LOOKBACK_MS).max(0)).unwrap_or_default();
-        let events = crate::lambda_logs::read(&self.logs, &self.group, from, Utc::now()).await?;
+        let events = eventlab_client::logs::read(&self.logs, &self.group, from, Utc::now()).await?;
         let mut lines = Vec::new();
         let mut newest = self.from_ms;
         for event in events {

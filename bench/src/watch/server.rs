@@ -18,21 +18,11 @@ use tokio::sync::watch;
 
 use super::board::Snapshot;
 
-/// The page, built into the binary.
-pub const PAGE: &str = include_str!("page.html");
-
 /// The page with the current snapshot inside, so its first paint shows the counters
 /// (the live feed takes over from there).
 pub fn page(snapshot: &Snapshot) -> String {
-    // `</` cannot end the script element early: JSON allows `<\/` for `</`.
-    let json = serde_json::to_string(snapshot)
-        .expect("a snapshot serialises")
-        .replace("</", "<\\/");
-    PAGE.replacen(INITIAL_SNAPSHOT, &json, 1)
+    eventlab_render::watch::page(&serde_json::to_string(snapshot).expect("a snapshot serialises"))
 }
-
-/// Where the page takes its first snapshot.
-const INITIAL_SNAPSHOT: &str = "/*initial snapshot*/null";
 
 fn live(mut snapshots: watch::Receiver<Snapshot>) -> impl Stream<Item = Result<Event, Infallible>> {
     snapshots.mark_changed();
@@ -91,8 +81,11 @@ mod tests {
             ..Snapshot::default()
         };
         let page = page(&snapshot);
-        assert!(!page.contains(INITIAL_SNAPSHOT));
-        assert_eq!(page.matches("</script>").count(), PAGE.matches("</script>").count());
+        assert!(
+            page.contains("const initial = {"),
+            "the snapshot is the page's first data"
+        );
+        assert_eq!(page.matches("</script>").count(), 1, "only the page's own script ends");
         assert!(
             page.contains(r#""bucket":"<\/script><script>alert(1)<\/script>""#),
             "{page}"

@@ -1,0 +1,70 @@
+//! A deployed stack's SDK configuration: the credentials, region and endpoint its tools
+//! act with.
+
+use anyhow::{Context, Result};
+pub use eventlab_schema::outputs::{Backend, Batching, Stack};
+
+/// The access key and secret an emulator accepts (MiniStack: account 000000000000).
+pub const EMULATOR_KEY: &str = "test";
+
+/// SDK configuration for this stack, with the credentials Terraform used: its region,
+/// its profile, the role it assumed, and its endpoint when emulated. Without the same
+/// profile and role, a tool would act in another account than the stack's.
+pub async fn sdk_config(stack: &Stack) -> aws_config::SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(stack.region.clone()));
+    if let Some(profile) = &stack.aws_profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(endpoint) = stack.endpoint() {
+        loader = loader.endpoint_url(endpoint);
+    }
+    // A stack on an emulator takes the emulator's credentials when the shell has none, so
+    // that no tool falls through to the instance metadata service on a laptop.
+    if stack.backend().is_emulator() && stack.aws_profile.is_none() && std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
+        loader = loader.credentials_provider(aws_credential_types::Credentials::new(
+            EMULATOR_KEY,
+            EMULATOR_KEY,
+            None,
+            None,
+            "emulator",
+        ));
+    }
+    let base = loader.load().await;
+    let Some(role) = &stack.assume_role_arn else {
+        return base;
+    };
+    let assumed = aws_config::sts::AssumeRoleProvider::builder(role)
+        .session_name(format!("{}-tools", stack.name_prefix))
+        .configure(&base)
+        .build()
+        .await;
+    base.into_builder()
+        .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(assumed))
+        .build()
+}
+
+/// Fails unless the tools' credentials act in the account the stack was applied to: a
+/// learner's shell whose profile or role differs from Terraform's gets a clear error
+/// instead of "not found" from the wrong account.
+pub async fn check_account(stack: &Stack, config: &aws_config::SdkConfig) -> Result<String> {
+    let actual = caller_account(config).await?;
+    match &stack.account_id {
+        Some(expected) if *expected != actual => anyhow::bail!(
+            "these credentials act in account {actual}, but the stack is in account {expected}: \
+             use the profile and role Terraform used (TF_VAR_aws_profile, TF_VAR_assume_role_arn)"
+        ),
+        _ => Ok(actual),
+    }
+}
+
+/// The account a configuration's credentials act in (STS `GetCallerIdentity`).
+pub async fn caller_account(config: &aws_config::SdkConfig) -> Result<String> {
+    let identity = aws_sdk_sts::Client::new(config)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(crate::sdk_error)
+        .context("asking STS who the tools' credentials are (GetCallerIdentity)")?;
+    Ok(identity.account().unwrap_or_default().to_owned())
+}
