@@ -69,7 +69,7 @@ pub struct PriceBook {
 }
 
 impl PriceBook {
-    /// The bundled us-east-1 prices (`bench/pricing/us-east-1.json`).
+    /// The bundled us-east-1 prices (`measure/pricing/us-east-1.json`).
     pub fn us_east_1() -> Self {
         serde_json::from_str(include_str!("../pricing/us-east-1.json")).expect("the bundled price file parses")
     }

@@ -1,4 +1,4 @@
-//! Published AWS figures and documented behaviours (`bench/reference/aws.json`), shown
+//! Published AWS figures and documented behaviours (`measure/reference/aws.json`), shown
 //! beside the lab's own figures so a learner sees both, each labelled with its origin.
 
 use serde::{Deserialize, Serialize};
