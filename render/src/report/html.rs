@@ -3,7 +3,7 @@
 use askama::Template;
 use eventlab_measure::summary::{Environment, Summary};
 
-use super::{FUNCTION_HEADINGS, environment_line, function_rows, reference_rows, table};
+use super::rows::{FUNCTION_HEADINGS, environment_line, function_rows, reference_rows, table};
 use crate::page::{Chart, Origin, Table};
 
 /// One row of the reference table: the local run's own figures, or another's.

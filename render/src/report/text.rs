@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use eventlab_measure::summary::{Environment, Summary};
 
-use super::{FUNCTION_HEADINGS, environment_line, function_rows, reference_rows, table};
+use super::rows::{FUNCTION_HEADINGS, environment_line, function_rows, reference_rows, table};
 use crate::page::{Chart, Table};
 
 /// Lanes side by side in one block of the terminal table.
