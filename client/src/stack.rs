@@ -19,16 +19,8 @@ pub async fn sdk_config(stack: &Stack) -> aws_config::SdkConfig {
     if let Some(endpoint) = stack.endpoint() {
         loader = loader.endpoint_url(endpoint);
     }
-    // A stack on an emulator takes the emulator's credentials when the shell has none, so
-    // that no tool falls through to the instance metadata service on a laptop.
-    if stack.backend().is_emulator() && stack.aws_profile.is_none() && std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
-        loader = loader.credentials_provider(aws_credential_types::Credentials::new(
-            EMULATOR_KEY,
-            EMULATOR_KEY,
-            None,
-            None,
-            "emulator",
-        ));
+    if let Some(credentials) = emulator_credentials(stack, std::env::var_os("AWS_ACCESS_KEY_ID").is_some()) {
+        loader = loader.credentials_provider(credentials);
     }
     let base = loader.load().await;
     let Some(role) = &stack.assume_role_arn else {
@@ -42,6 +34,16 @@ pub async fn sdk_config(stack: &Stack) -> aws_config::SdkConfig {
     base.into_builder()
         .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(assumed))
         .build()
+}
+
+/// The emulator's credentials for a stack on an emulator with no profile, when the shell
+/// has no key of its own: no tool then falls through to the instance metadata service (a
+/// stand-in's stack never needs real credentials). `None` on AWS, or where a profile or the
+/// shell says which credentials to use.
+pub fn emulator_credentials(stack: &Stack, shell_has_key: bool) -> Option<aws_credential_types::Credentials> {
+    (stack.backend().is_emulator() && stack.aws_profile.is_none() && !shell_has_key).then(|| {
+        aws_credential_types::Credentials::new(EMULATOR_KEY, EMULATOR_KEY, None, None, "emulator")
+    })
 }
 
 /// Fails unless the tools' credentials act in the account the stack was applied to: a
@@ -67,4 +69,32 @@ pub async fn caller_account(config: &aws_config::SdkConfig) -> Result<String> {
         .map_err(crate::sdk_error)
         .context("asking STS who the tools' credentials are (GetCallerIdentity)")?;
     Ok(identity.account().unwrap_or_default().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stack(endpoint: Option<&str>, profile: Option<&str>) -> Stack {
+        let raw = include_str!("../../schema/tests/fixtures/outputs.json");
+        let mut stack = Stack::from_terraform_json(raw).unwrap();
+        stack.endpoint_url = endpoint.map(str::to_owned);
+        stack.aws_profile = profile.map(str::to_owned);
+        stack
+    }
+
+    #[test]
+    fn only_a_stack_on_an_emulator_with_nothing_else_set_takes_the_emulators_key() {
+        let local = stack(Some("http://127.0.0.1:4566"), None);
+        let key = emulator_credentials(&local, false).expect("the emulator's key");
+        assert_eq!((key.access_key_id(), key.secret_access_key()), (EMULATOR_KEY, EMULATOR_KEY));
+        assert!(emulator_credentials(&local, true).is_none(), "the shell's own key wins");
+        let rehearsal = stack(Some("http://127.0.0.1:4566"), Some("learner"));
+        assert!(emulator_credentials(&rehearsal, false).is_none(), "a profile wins");
+        let aws = stack(None, None);
+        assert!(aws.endpoint_url.is_none());
+        if std::env::var_os("AWS_ENDPOINT_URL").is_none() {
+            assert!(emulator_credentials(&aws, false).is_none(), "never on AWS");
+        }
+    }
 }

@@ -188,30 +188,7 @@ mod tests {
 
     #[test]
     fn reads_terraform_output_json() {
-        let raw = r#"{
-          "api_url": {"sensitive": false, "type": "string", "value": "http://127.0.0.1:4566/_aws/execute-api/abc"},
-          "region": {"sensitive": false, "type": "string", "value": "us-east-1"},
-          "endpoint_url": {"sensitive": false, "type": "string", "value": null},
-          "name_prefix": {"sensitive": false, "type": "string", "value": "eventlab"},
-          "user_pool_id": {"sensitive": false, "type": "string", "value": "us-east-1_abc"},
-          "user_pool_client_id": {"sensitive": false, "type": "string", "value": "client"},
-          "results_bucket": {"sensitive": false, "type": "string", "value": "bucket"},
-          "eventbridge_bus_name": {"sensitive": false, "type": "string", "value": "bus"},
-          "eventbridge_dlq_url": {"sensitive": false, "type": "string", "value": "http://eb-dlq"},
-          "sqs_queue_url": {"sensitive": false, "type": "string", "value": "http://q"},
-          "kinesis_stream_name": {"sensitive": false, "type": "string", "value": "stream"},
-          "kinesis_failures_url": {"sensitive": false, "type": "string", "value": "http://k-f"},
-          "firehose_stream_name": {"sensitive": false, "type": "string", "value": "delivery"},
-          "sqs_dlq_url": {"sensitive": false, "type": "string", "value": "http://dlq"},
-          "sns_topic_arn": {"sensitive": false, "type": "string", "value": "arn:aws:sns:us-east-1:000000000000:eventlab-events"},
-          "sns_fanout_queue_url": {"sensitive": false, "type": "string", "value": "http://fanout"},
-          "sqs_fifo_queue_url": {"sensitive": false, "type": "string", "value": "http://q.fifo"},
-          "dynamodb_table_name": {"sensitive": false, "type": "string", "value": "eventlab-events"},
-          "parameter_prefix": {"sensitive": false, "type": "string", "value": "/eventlab/"},
-          "max_events_per_request": {"sensitive": false, "type": "number", "value": 10},
-          "facts_api_key_parameter": {"sensitive": false, "type": "string", "value": "/eventlab/facts/api-key"},
-          "functions": {"sensitive": false, "type": ["object", {}], "value": {"generator": "eventlab-generator"}}
-        }"#;
+        let raw = include_str!("../tests/fixtures/outputs.json");
         let stack = Stack::from_terraform_json(raw).unwrap();
         assert_eq!(stack.endpoint_url, None);
         assert_eq!(stack.functions["generator"], "eventlab-generator");
