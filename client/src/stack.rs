@@ -41,9 +41,8 @@ pub async fn sdk_config(stack: &Stack) -> aws_config::SdkConfig {
 /// stand-in's stack never needs real credentials). `None` on AWS, or where a profile or the
 /// shell says which credentials to use.
 pub fn emulator_credentials(stack: &Stack, shell_has_key: bool) -> Option<aws_credential_types::Credentials> {
-    (stack.backend().is_emulator() && stack.aws_profile.is_none() && !shell_has_key).then(|| {
-        aws_credential_types::Credentials::new(EMULATOR_KEY, EMULATOR_KEY, None, None, "emulator")
-    })
+    (stack.backend().is_emulator() && stack.aws_profile.is_none() && !shell_has_key)
+        .then(|| aws_credential_types::Credentials::new(EMULATOR_KEY, EMULATOR_KEY, None, None, "emulator"))
 }
 
 /// Fails unless the tools' credentials act in the account the stack was applied to: a
@@ -87,7 +86,10 @@ mod tests {
     fn only_a_stack_on_an_emulator_with_nothing_else_set_takes_the_emulators_key() {
         let local = stack(Some("http://127.0.0.1:4566"), None);
         let key = emulator_credentials(&local, false).expect("the emulator's key");
-        assert_eq!((key.access_key_id(), key.secret_access_key()), (EMULATOR_KEY, EMULATOR_KEY));
+        assert_eq!(
+            (key.access_key_id(), key.secret_access_key()),
+            (EMULATOR_KEY, EMULATOR_KEY)
+        );
         assert!(emulator_credentials(&local, true).is_none(), "the shell's own key wins");
         let rehearsal = stack(Some("http://127.0.0.1:4566"), Some("learner"));
         assert!(emulator_credentials(&rehearsal, false).is_none(), "a profile wins");
