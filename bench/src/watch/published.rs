@@ -8,6 +8,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
+use eventlab_measure::usage::LogEvent;
 use eventlab_schema::Service;
 use serde::Deserialize;
 
@@ -56,6 +57,9 @@ pub struct PublishedReader {
     group: String,
     /// Reads start here, less [`LOOKBACK_MS`].
     from_ms: i64,
+    /// When the watch started: lines stamped before it were published before the watch
+    /// and are never counted (their events may have landed before it too).
+    floor_ms: i64,
     /// Events already counted (by id, or by time and text where the service gives no id),
     /// with their timestamps, kept for the look-back.
     counted: HashMap<u64, i64>,
@@ -68,6 +72,7 @@ impl PublishedReader {
             logs,
             group: group.into(),
             from_ms: since_ms,
+            floor_ms: since_ms,
             counted: HashMap::new(),
             lines_read: 0,
         }
@@ -81,6 +86,11 @@ impl PublishedReader {
     pub async fn poll(&mut self) -> Result<Vec<PublishedLine>> {
         let from = DateTime::from_timestamp_millis((self.from_ms - LOOKBACK_MS).max(0)).unwrap_or_default();
         let events = eventlab_client::logs::read(&self.logs, &self.group, from, Utc::now()).await?;
+        Ok(self.take(events))
+    }
+
+    /// The lines among `events` not counted yet, stamped since the watch began.
+    fn take(&mut self, events: Vec<LogEvent>) -> Vec<PublishedLine> {
         let mut lines = Vec::new();
         let mut newest = self.from_ms;
         for event in events {
@@ -94,18 +104,51 @@ impl PublishedReader {
             }
             self.lines_read += 1;
             newest = newest.max(event.timestamp_ms);
-            lines.extend(parse(&event.message));
+            if event.timestamp_ms >= self.floor_ms {
+                lines.extend(parse(&event.message));
+            }
         }
         self.from_ms = newest;
         let keep_from = newest - LOOKBACK_MS;
         self.counted.retain(|_, timestamp| *timestamp >= keep_from);
-        Ok(lines)
+        lines
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn published(at_ms: i64, id: &str, count: u64) -> LogEvent {
+        LogEvent {
+            event_id: Some(id.to_owned()),
+            timestamp_ms: at_ms,
+            message: format!(
+                r#"{{"level":"INFO","fields":{{"message":"published","service":"sqs","published":{count},"failed":0}}}}"#
+            ),
+        }
+    }
+
+    /// Lines of requests made before the watch began are read (the look-back may return
+    /// them) but never counted: their events may have landed before the watch, so they
+    /// would stay "in flight" for ever.
+    #[tokio::test]
+    async fn what_was_published_before_the_watch_began_is_not_counted() {
+        let config = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        let start = 1_000_000;
+        let mut reader = PublishedReader::new(aws_sdk_cloudwatchlogs::Client::new(&config), "g", start);
+        let first = reader.take(vec![published(start - 5_000, "a", 12), published(start + 10, "b", 3)]);
+        assert_eq!(first.iter().map(|l| l.published).collect::<Vec<_>>(), [3]);
+        // The same events again (the look-back) and one new: only the new one counts.
+        let second = reader.take(vec![
+            published(start - 5_000, "a", 12),
+            published(start + 10, "b", 3),
+            published(start + 20, "c", 4),
+        ]);
+        assert_eq!(second.iter().map(|l| l.published).collect::<Vec<_>>(), [4]);
+    }
 
     #[test]
     fn reads_the_generators_published_lines_and_nothing_else() {
