@@ -32,6 +32,7 @@ impl Lab {
     pub async fn connect(stack: Stack, credentials: &std::path::Path) -> Result<Self> {
         let token = crate::learner::access_token(&stack, &crate::learner::Credentials::load(credentials)?).await?;
         let config = crate::stack::sdk_config(&stack).await;
+        crate::stack::require_credentials(&stack, &config).await?;
         let publishers = Publishers::new(Clients::new(&config));
         let targets = Targets {
             eventbridge_bus_name: stack.eventbridge_bus_name.clone(),

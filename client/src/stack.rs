@@ -45,10 +45,40 @@ pub fn emulator_credentials(stack: &Stack, shell_has_key: bool) -> Option<aws_cr
         .then(|| aws_credential_types::Credentials::new(EMULATOR_KEY, EMULATOR_KEY, None, None, "emulator"))
 }
 
+/// Fails in one line that says what to set when no credentials can be had for `stack`,
+/// instead of the SDK's chain of causes at the first call.
+pub async fn require_credentials(stack: &Stack, config: &aws_config::SdkConfig) -> Result<()> {
+    use aws_credential_types::provider::ProvideCredentials as _;
+    let found = match config.credentials_provider() {
+        Some(provider) => provider.provide_credentials().await.is_ok(),
+        None => false,
+    };
+    if found {
+        Ok(())
+    } else {
+        anyhow::bail!("{}", missing_credentials(stack))
+    }
+}
+
+/// What to set when no credentials can be had for `stack`: one line.
+pub fn missing_credentials(stack: &Stack) -> String {
+    match (&stack.aws_profile, stack.backend().is_emulator()) {
+        (Some(profile), _) => format!(
+            "no credentials for the AWS profile {profile:?} that Terraform used for this stack: sign in to it (e.g. `aws sso login --profile {profile}`) or fix it in ~/.aws/config"
+        ),
+        (None, true) => "no credentials for the emulator's stack: unset AWS_PROFILE, or set AWS_ACCESS_KEY_ID=test and AWS_SECRET_ACCESS_KEY=test".to_owned(),
+        (None, false) => format!(
+            "no AWS credentials found for the stack in {}: set AWS_PROFILE (the profile Terraform used, TF_VAR_aws_profile) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; for the local lab, run `make up` first",
+            stack.region
+        ),
+    }
+}
+
 /// Fails unless the tools' credentials act in the account the stack was applied to: a
 /// learner's shell whose profile or role differs from Terraform's gets a clear error
 /// instead of "not found" from the wrong account.
 pub async fn check_account(stack: &Stack, config: &aws_config::SdkConfig) -> Result<String> {
+    require_credentials(stack, config).await?;
     let actual = caller_account(config).await?;
     match &stack.account_id {
         Some(expected) if *expected != actual => anyhow::bail!(
@@ -73,6 +103,33 @@ pub async fn caller_account(config: &aws_config::SdkConfig) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn no_credentials_is_one_line_that_says_what_to_set() {
+        let aws = stack(None, None);
+        let bare = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        let error = require_credentials(&aws, &bare).await.unwrap_err().to_string();
+        if std::env::var_os("AWS_ENDPOINT_URL").is_none() {
+            assert!(
+                error.contains("set AWS_PROFILE") && error.contains("make up"),
+                "{error}"
+            );
+        }
+        assert_eq!(error.lines().count(), 1, "{error}");
+        let profiled = stack(None, Some("lab"));
+        assert!(missing_credentials(&profiled).contains("aws sso login --profile lab"));
+        let local = stack(Some("http://127.0.0.1:4566"), None);
+        assert!(missing_credentials(&local).contains("AWS_ACCESS_KEY_ID=test"));
+        let with_key = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+                aws_credential_types::Credentials::new("a", "b", None, None, "test"),
+            ))
+            .build();
+        assert!(require_credentials(&aws, &with_key).await.is_ok());
+    }
 
     fn stack(endpoint: Option<&str>, profile: Option<&str>) -> Stack {
         let raw = include_str!("../../schema/tests/fixtures/outputs.json");

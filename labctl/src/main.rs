@@ -124,6 +124,7 @@ async fn main() -> Result<()> {
                 scope.assume_role_arn = None;
             }
             let config = eventlab_client::stack::sdk_config(&scope).await;
+            eventlab_client::stack::require_credentials(&scope, &config).await?;
             let account = eventlab_client::stack::caller_account(&config).await?;
             let left = leftovers::find(&scope, &config).await?;
             if !left.is_empty() {
@@ -145,6 +146,10 @@ async fn token(stack: &Stack, credentials: &Path) -> Result<String> {
 }
 
 async fn smoke(stack: &Stack, credentials: &Path, route: &str, count: u32, timeout: u64) -> Result<()> {
+    // Before anything is published: without credentials the results could not be read.
+    let config = eventlab_client::stack::sdk_config(stack).await;
+    eventlab_client::stack::require_credentials(stack, &config).await?;
+    let s3 = aws_sdk_s3::Client::new(&config);
     let token = token(stack, credentials).await?;
     let api = Api::new(stack);
     let request = GenerateRequest {
@@ -155,7 +160,6 @@ async fn smoke(stack: &Stack, credentials: &Path, route: &str, count: u32, timeo
     println!("POST {}  {}", api.url(route), serde_json::to_string(&request)?);
     let response = api.generate(route, &token, &request).await?;
 
-    let s3 = aws_sdk_s3::Client::new(&eventlab_client::stack::sdk_config(stack).await);
     let mut samples = Vec::new();
     println!(
         "\n{:<12} {:>9} {:>8} {:>8} {:>11} {:>11} {:>11}",

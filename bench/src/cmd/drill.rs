@@ -3,7 +3,7 @@
 
 use anyhow::{Result, bail};
 use eventlab_client::lab::Lab;
-use eventlab_client::stack::{Stack, sdk_config};
+use eventlab_client::stack::{Stack, require_credentials, sdk_config};
 
 use super::StackArgs;
 use crate::drill::breaks::{self, Ledger};
@@ -15,7 +15,9 @@ pub async fn run(stack: &StackArgs, args: &DrillArgs) -> Result<()> {
     let (outputs, credentials) = (&stack.outputs, &stack.credentials);
     let stack = Stack::load(outputs)?;
     let ledger = Ledger::beside(outputs);
-    let lambda = aws_sdk_lambda::Client::new(&sdk_config(&stack).await);
+    let config = sdk_config(&stack).await;
+    require_credentials(&stack, &config).await?;
+    let lambda = aws_sdk_lambda::Client::new(&config);
     if args.restore {
         let restored = breaks::restore_all(&lambda, &ledger).await?;
         println!(

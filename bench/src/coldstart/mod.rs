@@ -87,6 +87,7 @@ pub fn subjects(builds: &[(String, PathBuf)], functions: &[String], strategies: 
 /// Measures every subject of `plan` against `stack`, one process at a time.
 pub async fn measure(stack: &Stack, plan: &Plan, progress: impl Fn(&str)) -> Result<Report> {
     let config = eventlab_client::stack::sdk_config(stack).await;
+    eventlab_client::stack::require_credentials(stack, &config).await?;
     let lambda = aws_sdk_lambda::Client::new(&config);
     let credentials = child_credentials(&config).await?;
     let mut environments = BTreeMap::new();
