@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-functions=(generator transform-eventbridge transform-sqs transform-kinesis transform-firehose transform-sns transform-sqs-fifo transform-dynamodb)
+functions=(generator transform)
 marker=dist/aws/SUBSTITUTED-HOST-ZIPS
 
 if [ "${EVENTLAB_SUBSTITUTE_HOST_ZIPS:-0}" = 1 ]; then

@@ -10,7 +10,7 @@ mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-for function in generator transform-eventbridge transform-sqs transform-kinesis transform-firehose transform-sns transform-sqs-fifo transform-dynamodb; do
+for function in generator transform; do
   binary=target/debug/$function
   [ -x "$binary" ] || { echo "error: $binary is missing: run cargo build --workspace --all-targets" >&2; exit 1; }
   strip -o "$work/bootstrap" "$binary"

@@ -23,10 +23,10 @@ resource "aws_lambda_function" "this" {
   runtime       = "provided.al2023"
   handler       = "bootstrap"
   architectures = [var.lambda_architecture]
-  filename      = "${local.zip_dir}/${each.key}.zip"
+  filename      = "${local.zip_dir}/${each.value.zip}.zip"
   # try(): Terraform evaluates this at destroy too, when the build folder may be gone; the
   # precondition below still stops a create or update that has no zip.
-  source_code_hash = try(filebase64sha256("${local.zip_dir}/${each.key}.zip"), null)
+  source_code_hash = try(filebase64sha256("${local.zip_dir}/${each.value.zip}.zip"), null)
   memory_size      = var.lambda_memory_mb
   timeout          = each.value.timeout
 
@@ -44,8 +44,8 @@ resource "aws_lambda_function" "this" {
 
   lifecycle {
     precondition {
-      condition     = fileexists("${local.zip_dir}/${each.key}.zip")
-      error_message = "${local.zip_dir}/${each.key}.zip is missing: build the zips first (make deploy builds them; make build for the local stack)."
+      condition     = fileexists("${local.zip_dir}/${each.value.zip}.zip")
+      error_message = "${local.zip_dir}/${each.value.zip}.zip is missing: build the zips first (make deploy builds them; make build for the local stack)."
     }
   }
 }

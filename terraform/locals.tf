@@ -29,13 +29,20 @@ locals {
   # stage's throttle, each at the cap, each to every lane (POST /all).
   max_publish_rate_per_second = var.api_throttle_rate * var.max_events_per_request * length(local.services)
 
+  # AWS advises six times the consumer's timeout, so a message in a batch that is being
+  # retried is not handed to a second consumer meanwhile.
+  sqs_visibility_timeout_seconds = coalesce(var.sqs_visibility_timeout_seconds, 6 * local.transformer_timeout)
+  transformer_timeout            = 30
+
   zip_dir = startswith(var.lambda_zip_dir, "/") ? var.lambda_zip_dir : "${path.module}/${var.lambda_zip_dir}"
 
-  # Every Lambda of the lab; iam.tf gives each its own role, lambda.tf the rest.
+  # Every Lambda of the lab; iam.tf gives each its own role, lambda.tf the rest. The seven
+  # transformers run one binary (transform.zip); EVENTLAB_LANE tells each its lane.
   functions = merge(
     {
       generator = {
         description = "Builds lab events and publishes them to the service named by the route"
+        zip         = "generator"
         timeout     = 10
         environment = {
           EVENTLAB_PARAMETER_PREFIX       = local.parameter_prefix
@@ -48,8 +55,10 @@ locals {
     {
       for service in local.services : "transform-${service}" => {
         description = "Transforms ${service} events and writes results to S3"
-        timeout     = 30
+        zip         = "transform"
+        timeout     = local.transformer_timeout
         environment = {
+          EVENTLAB_LANE  = service
           RESULTS_BUCKET = aws_s3_bucket.results.bucket
         }
       }

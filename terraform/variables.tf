@@ -85,7 +85,7 @@ variable "lambda_architecture" {
 }
 
 variable "lambda_zip_dir" {
-  description = "Folder holding the prebuilt zips (generator.zip, transform-<service>.zip), relative to this folder or absolute."
+  description = "Folder holding the prebuilt zips (generator.zip, and transform.zip, which every transformer runs), relative to this folder or absolute."
   type        = string
   default     = "../dist/aws"
 }
@@ -181,6 +181,17 @@ variable "sqs_max_receive_count" {
   validation {
     condition     = var.sqs_max_receive_count >= 1 && var.sqs_max_receive_count <= 1000 && floor(var.sqs_max_receive_count) == var.sqs_max_receive_count
     error_message = "sqs_max_receive_count must be a whole number from 1 to 1000."
+  }
+}
+
+variable "sqs_visibility_timeout_seconds" {
+  description = "How long a message a consumer received stays hidden from the others (both queues). Empty: six times the transformer's timeout, as AWS advises. The test stack sets it short, so a drill's failed batch comes back in seconds, not minutes."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.sqs_visibility_timeout_seconds == null || (try(var.sqs_visibility_timeout_seconds >= 30 && var.sqs_visibility_timeout_seconds <= 43200 && floor(var.sqs_visibility_timeout_seconds) == var.sqs_visibility_timeout_seconds, false))
+    error_message = "sqs_visibility_timeout_seconds must be a whole number from 30 (the transformer's timeout: Lambda refuses a shorter one) to 43200."
   }
 }
 

@@ -7,8 +7,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use eventlab_measure::stats::Latency;
 use eventlab_publish::events::{build_events, lanes};
 use eventlab_schema::{FactSource, LabEvent, RunId, Service};
-use eventlab_transformers::batch::{Incoming, prepare};
-use eventlab_transformers::transform::transform;
+use eventlab_transformers::batch::{Incoming, prepare, transform};
 
 fn events(count: u32) -> Vec<LabEvent> {
     let run_id: RunId = "criterion".parse().expect("a valid run id");

@@ -15,6 +15,7 @@ use base64::Engine;
 use chrono::Utc;
 use eventlab_bench::runtime_api::{Outcome, RuntimeApi};
 use eventlab_client::stack::Stack;
+use eventlab_schema::switches::LANE_VARIABLE;
 use eventlab_schema::{FactSource, LabEvent, RunId, Service};
 use serde_json::{Value, json};
 
@@ -248,12 +249,18 @@ async fn the_generator_zip_reads_ssm_at_init_and_publishes_events_that_land() {
 async fn each_transformer_zip_answers_a_valid_and_a_malformed_record_in_its_lanes_shape() {
     let zips = zips();
     let stack = test_stack();
-    let bucket = [("RESULTS_BUCKET", stack.results_bucket.as_str())];
+    // Every transformer function runs transform.zip; EVENTLAB_LANE names its lane.
+    let env = |service: Service| {
+        [
+            ("RESULTS_BUCKET", stack.results_bucket.as_str()),
+            (LANE_VARIABLE, service.as_str()),
+        ]
+    };
 
     // SQS and Kinesis: the malformed record is kept aside, not retried; the valid one lands.
     for (name, service) in [("transform-sqs", Service::Sqs), ("transform-kinesis", Service::Kinesis)] {
         let api = RuntimeApi::start().await.unwrap();
-        let mut function = start(&zips, name, &api, &stack, &bucket);
+        let mut function = start(&zips, "transform", &api, &stack, &env(service));
         let run_id = RunId::generate();
         let valid = lab_event(service, &run_id).to_json();
         let event = if service == Service::Sqs {
@@ -292,7 +299,7 @@ async fn each_transformer_zip_answers_a_valid_and_a_malformed_record_in_its_lane
 
     // Firehose: the processor marks each record Ok or ProcessingFailed, keeping its id.
     let api = RuntimeApi::start().await.unwrap();
-    let mut function = start(&zips, "transform-firehose", &api, &stack, &bucket);
+    let mut function = start(&zips, "transform", &api, &stack, &env(Service::Firehose));
     let valid = lab_event(Service::Firehose, &RunId::generate()).to_json();
     let event = json!({
         "invocationId": "proof", "region": "us-east-1",
@@ -319,7 +326,7 @@ async fn each_transformer_zip_answers_a_valid_and_a_malformed_record_in_its_lane
 
     // EventBridge: once per event; a malformed detail is kept aside and the invocation succeeds.
     let api = RuntimeApi::start().await.unwrap();
-    let mut function = start(&zips, "transform-eventbridge", &api, &stack, &bucket);
+    let mut function = start(&zips, "transform", &api, &stack, &env(Service::EventBridge));
     let run_id = RunId::generate();
     let envelope = |detail: Value| {
         json!({

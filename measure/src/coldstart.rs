@@ -47,6 +47,16 @@ pub struct Process {
     pub peak_rss_kib: u64,
 }
 
+/// The binary a deployed function runs: the generator its own, every transformer the one
+/// `transform` binary (its lane named by the function's environment).
+pub fn binary_of(function: &str) -> &'static str {
+    if function == "generator" {
+        "generator"
+    } else {
+        "transform"
+    }
+}
+
 /// A subject's figures over its processes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {

@@ -15,7 +15,6 @@ use eventlab_schema::{LabEvent, Service};
 use tokio::time::Instant;
 use uuid::Uuid;
 
-pub use crate::chunk::{Oversized, chunk_ranges};
 use crate::{dynamodb, eventbridge, firehose, kinesis, sns, sqs};
 
 /// Where one event went: the service's id for it, or why it could not be published.
@@ -59,6 +58,43 @@ pub trait BatchApi: Send + Sync {
 
     /// Sends one request of at most `LIMITS.max_entries` events; answers for each index given.
     fn send(&self, events: &[(usize, &Encoded)]) -> impl Future<Output = Vec<(usize, Result<String, Failure>)>> + Send;
+}
+
+/// An item larger than the service accepts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("event {index} is {size} bytes as the service counts them; it accepts at most {max_bytes}")]
+pub struct Oversized {
+    pub index: usize,
+    pub size: usize,
+    pub max_bytes: usize,
+}
+
+/// Consecutive index ranges of at most `max_count` items and `max_request_bytes` bytes
+/// each; an item over `max_entry_bytes` (or the request limit) can never be sent.
+pub fn chunk_ranges(
+    sizes: &[usize],
+    max_count: usize,
+    max_request_bytes: usize,
+    max_entry_bytes: usize,
+) -> Result<Vec<Range<usize>>, Oversized> {
+    assert!(max_count > 0, "a request must carry at least one item");
+    let max_bytes = max_entry_bytes.min(max_request_bytes);
+    let mut ranges = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (index, &size) in sizes.iter().enumerate() {
+        if size > max_bytes {
+            return Err(Oversized { index, size, max_bytes });
+        }
+        if index - start == max_count || bytes + size > max_request_bytes {
+            ranges.push(start..index);
+            (start, bytes) = (index, 0);
+        }
+        bytes += size;
+    }
+    if start < sizes.len() {
+        ranges.push(start..sizes.len());
+    }
+    Ok(ranges)
 }
 
 /// The requests `events` go out in, by `B`'s limits; an event that can never fit fails the plan.
@@ -460,5 +496,53 @@ mod tests {
         assert_eq!(lane(Service::Sns), [0..10, 10..20, 20..25]);
         assert_eq!(lane(Service::SqsFifo), [0..10, 10..20, 20..25]);
         assert_eq!(lane(Service::DynamoDb), vec![0..25]);
+    }
+}
+
+/// Splitting into requests by count and bytes.
+#[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)] // one-range answers are the point of these cases
+mod chunk_tests {
+    use super::*;
+
+    #[test]
+    fn splits_by_count() {
+        let chunk = |n: usize| chunk_ranges(&vec![1; n], 10, 100, 100).unwrap();
+        assert_eq!(chunk(0), Vec::<Range<usize>>::new());
+        assert_eq!(chunk(1), [0..1]);
+        assert_eq!(chunk(10), [0..10]);
+        assert_eq!(chunk(11), [0..10, 10..11]);
+        assert_eq!(chunk(25), [0..10, 10..20, 20..25]);
+    }
+
+    #[test]
+    fn splits_by_request_bytes() {
+        assert_eq!(chunk_ranges(&[40, 40, 40], 10, 100, 100).unwrap(), [0..2, 2..3]);
+        assert_eq!(chunk_ranges(&[100, 1], 10, 100, 100).unwrap(), [0..1, 1..2]);
+        assert_eq!(
+            chunk_ranges(&[50, 50], 10, 100, 100).unwrap(),
+            [0..2],
+            "exactly the limit fits"
+        );
+    }
+
+    #[test]
+    fn rejects_an_item_over_either_limit() {
+        assert_eq!(
+            chunk_ranges(&[1, 101], 10, 100, 1000),
+            Err(Oversized {
+                index: 1,
+                size: 101,
+                max_bytes: 100
+            })
+        );
+        assert_eq!(
+            chunk_ranges(&[30, 31], 10, 100, 30),
+            Err(Oversized {
+                index: 1,
+                size: 31,
+                max_bytes: 30
+            })
+        );
     }
 }

@@ -6,7 +6,6 @@
 //! given to it ([`Targets`]).
 
 mod batch;
-mod chunk;
 pub mod dynamodb;
 pub mod eventbridge;
 pub mod events;
@@ -23,8 +22,8 @@ use eventlab_schema::Service;
 use tokio::time::Instant;
 
 pub use batch::{BatchApi, Delivery, Encoded, Failure, Lane, RetryPolicy, plan, publish, sdk_retry_config};
+pub use batch::{Oversized, chunk_ranges};
 pub(crate) use batch::{all_failed, by_entry_id, in_request_order};
-pub use chunk::{Oversized, chunk_ranges};
 
 /// Where each service's events go, and the facts API key if one is set.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 /// (its value names the drill): the transformer then fails every invocation.
 pub const DRILL_BREAK_VARIABLE: &str = "EVENTLAB_DRILL_BREAK";
 
+/// The variable that tells the one transformer binary which lane it serves (a service's
+/// name, as [`crate::Service`] spells it); Terraform sets it on each transformer function.
+pub const LANE_VARIABLE: &str = "EVENTLAB_LANE";
+
 /// The variable that selects the generator's [`Strategy`].
 pub const TARGETS_FROM: &str = "EVENTLAB_TARGETS_FROM";
 

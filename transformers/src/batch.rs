@@ -7,12 +7,70 @@
 
 use std::collections::BTreeMap;
 
-use eventlab_schema::results;
-use eventlab_schema::{ErrorRecord, LabEvent, ResultRecord, RunId, Service, millis_between};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::Invocation;
+use chrono::{DateTime, Utc};
+use eventlab_schema::results;
+use eventlab_schema::{ErrorRecord, LabEvent, ResultRecord, RunId, Service, Transformation, millis_between};
+
 use crate::sink::ObjectSink;
-use crate::transform::transform;
+
+/// What a handler knows about the invocation it is serving.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    pub request_id: String,
+    pub function_name: String,
+    pub received_at: DateTime<Utc>,
+    pub cold_start: bool,
+}
+
+impl Invocation {
+    /// Builds the invocation metadata from the runtime's context, at receipt time.
+    pub fn from_context(context: &lambda_runtime::Context, cold_start: &ColdStart) -> Self {
+        Self {
+            request_id: context.request_id.clone(),
+            function_name: context.env_config.function_name.clone(),
+            received_at: Utc::now(),
+            cold_start: cold_start.take(),
+        }
+    }
+}
+
+/// Tells the first invocation of an execution environment from the rest.
+#[derive(Debug)]
+pub struct ColdStart(AtomicBool);
+
+impl ColdStart {
+    pub const fn new() -> Self {
+        Self(AtomicBool::new(true))
+    }
+
+    /// True on the first call only.
+    pub fn take(&self) -> bool {
+        self.0.swap(false, Ordering::Relaxed)
+    }
+}
+
+impl Default for ColdStart {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The transformation every lane applies: deterministic, so results can be checked.
+pub fn transform(event: &LabEvent) -> Transformation {
+    let words: Vec<&str> = event.random_fact.split_whitespace().collect();
+    let id_band = match event.id {
+        0..=333 => "low",
+        334..=666 => "mid",
+        _ => "high",
+    };
+    Transformation {
+        fact_word_count: words.len(),
+        fact_normalised: words.join(" ").to_lowercase(),
+        id_band: id_band.to_owned(),
+    }
+}
 
 /// One record of a batch, as the service delivered it.
 #[derive(Debug, Clone)]
@@ -37,19 +95,11 @@ pub struct Outcome {
     pub rejected: usize,
 }
 
-/// `results/<service>/<run_id>/<request_id>.jsonl` ([`eventlab_schema::results`]).
-pub fn results_key(service: Service, run_id: &RunId, request_id: &str) -> String {
-    results::results_key(service, run_id, request_id)
-}
-
-/// `errors/<service>/rejected/<yyyy>/<mm>/<dd>/<request_id>.jsonl`: records the transformer rejected
-/// (apart from `errors/firehose/<error-output-type>/…`, which Firehose itself writes).
+/// `errors/<service>/rejected/<yyyy>/<mm>/<dd>/<request_id>.jsonl` ([`results::errors_key`]):
+/// records the transformer rejected (apart from `errors/firehose/<error-output-type>/…`,
+/// which Firehose itself writes).
 pub fn errors_key(service: Service, invocation: &Invocation) -> String {
-    errors_key_named(service, invocation, &invocation.request_id)
-}
-
-fn errors_key_named(service: Service, invocation: &Invocation, name: &str) -> String {
-    results::errors_key(service, invocation.received_at, name)
+    results::errors_key(service, invocation.received_at, &invocation.request_id)
 }
 
 /// One record after parsing: a result to write, or a record rejected with its reason.
@@ -114,7 +164,7 @@ pub async fn process(
 
     let mut outcome = Outcome::default();
     for (run_id, (body, ids)) in runs {
-        let key = results_key(service, &run_id, &invocation.request_id);
+        let key = results::results_key(service, &run_id, &invocation.request_id);
         write(sink, &key, body, ids, &mut outcome.retry, &mut outcome.written).await;
     }
     if !errors.1.is_empty() {
@@ -184,8 +234,11 @@ pub async fn process_in_order(
         // One object per segment: a batch can hold several segments of the same run.
         let name = format!("{}-{part}", invocation.request_id);
         let (key, done) = match &destination {
-            Some(run_id) => (results_key(service, run_id, &name), &mut outcome.written),
-            None => (errors_key_named(service, invocation, &name), &mut outcome.rejected),
+            Some(run_id) => (results::results_key(service, run_id, &name), &mut outcome.written),
+            None => (
+                results::errors_key(service, invocation.received_at, &name),
+                &mut outcome.rejected,
+            ),
         };
         write(sink, &key, body, ids, &mut outcome.retry, done).await;
     }
@@ -458,5 +511,36 @@ pub(crate) mod tests {
                 rejected: 0
             }
         );
+    }
+
+    fn lab_event(id: u16, fact: &str) -> LabEvent {
+        let mut event = LabEvent::from_json(include_bytes!("../../schema/tests/fixtures/event.json")).unwrap();
+        event.id = id;
+        event.random_fact = fact.to_owned();
+        event
+    }
+
+    #[test]
+    fn counts_words_and_folds_white_space() {
+        let out = transform(&lab_event(417, "  Honey   never\tspoils\n"));
+        assert_eq!(out.fact_word_count, 3);
+        assert_eq!(out.fact_normalised, "honey never spoils");
+        assert_eq!(out.id_band, "mid");
+    }
+
+    #[test]
+    fn bands_split_the_id_range_in_three() {
+        assert_eq!(transform(&lab_event(1, "a")).id_band, "low");
+        assert_eq!(transform(&lab_event(333, "a")).id_band, "low");
+        assert_eq!(transform(&lab_event(334, "a")).id_band, "mid");
+        assert_eq!(transform(&lab_event(667, "a")).id_band, "high");
+        assert_eq!(transform(&lab_event(1000, "a")).id_band, "high");
+    }
+
+    #[test]
+    fn an_empty_fact_has_no_words() {
+        let out = transform(&lab_event(5, "   "));
+        assert_eq!(out.fact_word_count, 0);
+        assert_eq!(out.fact_normalised, "");
     }
 }

@@ -24,7 +24,7 @@ use eventlab_schema::switches::Strategy;
 use serde_json::Value;
 
 pub use eventlab_measure::coldstart::FUNCTIONS;
-use eventlab_measure::coldstart::{Invocation, Process, Report, Subject, row};
+use eventlab_measure::coldstart::{Invocation, Process, Report, Subject, binary_of, row};
 
 mod events;
 mod host;
@@ -59,7 +59,7 @@ pub fn subjects(builds: &[(String, PathBuf)], functions: &[String], strategies: 
             if !FUNCTIONS.contains(&function.as_str()) {
                 bail!("unknown function {function:?}: one of {}", FUNCTIONS.join(", "));
             }
-            let binary = folder.join(function);
+            let binary = folder.join(binary_of(function));
             if !binary.is_file() {
                 bail!(
                     "{} is missing: build it first (`cargo build` for target/debug, `make coldstart` builds the release profile)",
@@ -319,7 +319,8 @@ mod tests {
     fn subjects_are_one_per_build_function_and_generator_strategy() {
         let folder = std::env::temp_dir().join(format!("eventlab-coldstart-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&folder).unwrap();
-        for name in ["generator", "transform-sqs"] {
+        // Every transformer runs the one `transform` binary.
+        for name in ["generator", "transform"] {
             std::fs::write(folder.join(name), b"").unwrap();
         }
         let builds = [("a".to_owned(), folder.clone()), ("b".to_owned(), folder.clone())];
@@ -332,8 +333,9 @@ mod tests {
 
         let err = subjects(&builds, &["transform-sns".to_owned()], &Strategy::ALL).unwrap_err();
         assert!(err.to_string().contains("unknown function"), "{err}");
+        std::fs::remove_file(folder.join("transform")).unwrap();
         let err = subjects(&builds, &["transform-kinesis".to_owned()], &Strategy::ALL).unwrap_err();
-        assert!(err.to_string().contains("is missing"), "{err}");
+        assert!(err.to_string().contains("transform is missing"), "{err}");
         std::fs::remove_dir_all(folder).unwrap();
     }
 

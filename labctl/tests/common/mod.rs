@@ -90,7 +90,7 @@ impl Lab {
         assert!(!event.random_fact.is_empty());
         assert_eq!(
             record.transformed,
-            eventlab_transformers::transform::transform(event),
+            eventlab_transformers::transform(event),
             "as the library does it"
         );
         assert_eq!(
