@@ -5,11 +5,9 @@ resource "aws_sqs_queue" "events_dlq" {
 }
 
 resource "aws_sqs_queue" "events" {
-  name                    = "${var.name_prefix}-events"
-  sqs_managed_sse_enabled = true
-  # AWS advises at least six times the consumer's timeout, so a message in a batch that is
-  # being retried is not handed to a second consumer meanwhile.
-  visibility_timeout_seconds = 6 * local.functions["transform-sqs"].timeout
+  name                       = "${var.name_prefix}-events"
+  sqs_managed_sse_enabled    = true
+  visibility_timeout_seconds = local.sqs_visibility_timeout_seconds
 
   # A message that keeps failing (a transient S3 error that never clears) stops after
   # sqs_max_receive_count receives; malformed ones never come back at all.

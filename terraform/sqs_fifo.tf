@@ -24,7 +24,7 @@ resource "aws_sqs_queue" "fifo" {
   deduplication_scope        = "messageGroup"
   fifo_throughput_limit      = "perMessageGroupId"
   sqs_managed_sse_enabled    = true
-  visibility_timeout_seconds = 6 * local.functions["transform-sqs-fifo"].timeout
+  visibility_timeout_seconds = local.sqs_visibility_timeout_seconds
 
   # A message that keeps failing blocks its group until it moves here.
   redrive_policy = jsonencode({

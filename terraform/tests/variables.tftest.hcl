@@ -142,3 +142,30 @@ run "iterator_age_alarm_is_bounded_by_retention" {
   }
   expect_failures = [var.iterator_age_alarm_seconds]
 }
+
+run "visibility_timeout_is_never_below_the_consumers_timeout" {
+  command = plan
+  variables {
+    sqs_visibility_timeout_seconds = 29
+  }
+  expect_failures = [var.sqs_visibility_timeout_seconds]
+}
+
+run "visibility_timeout_defaults_to_six_consumer_timeouts" {
+  command = plan
+  assert {
+    condition     = aws_sqs_queue.events.visibility_timeout_seconds == 180 && aws_sqs_queue.fifo.visibility_timeout_seconds == 180
+    error_message = "both queues should hide a received message for six times the transformer's 30 s timeout"
+  }
+}
+
+run "visibility_timeout_can_be_short_for_the_test_stack" {
+  command = plan
+  variables {
+    sqs_visibility_timeout_seconds = 30
+  }
+  assert {
+    condition     = aws_sqs_queue.events.visibility_timeout_seconds == 30 && aws_sqs_queue.fifo.visibility_timeout_seconds == 30
+    error_message = "the variable should set both queues' visibility timeout"
+  }
+}
