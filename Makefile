@@ -22,7 +22,7 @@ BENCH := $(LOCAL_AWS) target/debug/eventlab-bench
 # `make bench BENCH_ARGS="--events 500 --rate 100"`; see `target/debug/eventlab-bench run --help`.
 BENCH_ARGS ?= --events 100 --rate 50
 
-.PHONY: help venv venv-aws venv-scan scan build zips-aws qemu chromium up token curl demo bench drill redrive watch watch-tui watch-screenshot sweep model down test unit lint criterion coldstart \
+.PHONY: help venv venv-aws venv-scan scan build zips-aws qemu chromium up token curl api-url demo bench drill redrive watch watch-tui watch-screenshot sweep model down test unit lint criterion coldstart \
 	deploy destroy bench-aws token-aws api-key-aws curl-aws
 
 help: ## list the targets
@@ -81,6 +81,9 @@ token: ## print a fresh JWT for the API
 
 curl: ## print a ready-to-paste curl command with a fresh JWT
 	@$(LABCTL) curl
+
+api-url: ## print the API's URL (make up prints it too)
+	@jq -er .api_url.value $(EVENTLAB_OUTPUTS) 2>/dev/null || { echo "no stack outputs at $(EVENTLAB_OUTPUTS): run make up first" >&2; exit 1; }
 
 # Processes per binary in the demo report's cold-start table.
 COLDSTARTS ?= 3
@@ -167,8 +170,9 @@ token-aws: ## a fresh JWT for the AWS deployment
 curl-aws: ## a ready-to-paste curl for the AWS deployment
 	@$(AWS_STACK) target/debug/labctl curl
 
-down: ## destroy the stack and stop MiniStack
+down: ## destroy the stack, check that nothing is left, stop MiniStack
 	scripts/stack.sh destroy
+	$(LABCTL) leftovers
 	scripts/stack.sh stop
 
 lint: ## rustfmt, clippy and terraform fmt

@@ -69,6 +69,7 @@ export TF_VAR_region=us-east-1
 export TF_VAR_aws_profile=lab
 export TF_VAR_assume_role_arn=arn:aws:iam::$role_account:role/OrganizationAccountAccessRole
 export TF_VAR_budget_email=learner@example.com
+export TF_VAR_alarm_email=learner@example.com
 export AWS_ENDPOINT_URL=http://127.0.0.1:$port
 export AWS_STACK_NAME=$name
 echo "AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL  (the one setting a real run does not have)"
