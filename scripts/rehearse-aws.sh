@@ -100,6 +100,9 @@ if env STACK=$name EVENTLAB_OUTPUTS="$outputs" target/debug/labctl leftovers >"$
   fail "the leftovers check found nothing in the role's account while the stack is deployed: it cannot be trusted"
 fi
 grep -c '^  ' "$state/leftovers-deployed.log" | sed 's/^/resources found in the role account while deployed (the check can fail): /'
+# Every resource of the AWS-shaped stack (its budget and alarm e-mail included) is asked about and found.
+grep -qE ' ([0-9]+) of its \1 resources' "$state/leftovers-deployed.log" && ! grep -q 'NOT checked' "$state/leftovers-deployed.log" ||
+  fail "while deployed, the leftovers check did not find every resource: $(head -n 3 "$state/leftovers-deployed.log")"
 
 say "make api-key-aws"
 API_NINJAS_KEY=$key run make --no-print-directory api-key-aws

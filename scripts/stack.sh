@@ -43,7 +43,7 @@ start() {
   rm -rf "$state/tmp" "$state/ministack"
   mkdir -p "$state/tmp" "$state/ministack"
   # Emulator state is in memory: a fresh MiniStack makes any old Terraform state a lie.
-  rm -f "$state"/terraform.tfstate* "$state/outputs.json"
+  rm -f "$state"/terraform.tfstate* "$state/outputs.json" "$state/inventory.json"
   say "starting MiniStack on $endpoint (log: .state/$stack/ministack.log)"
   # Its own session, so stop can end it together with the Lambda processes it spawns.
   # Lambdas inherit this environment: AWS_ENDPOINT_URL points their SDK clients back here.
@@ -176,7 +176,8 @@ apply() {
   fi
   say "terraform apply"
   terraform -chdir=terraform apply -input=false "$planfile" >"$state/terraform-apply.log" 2>&1 ||
-    { tf_errors "$state/terraform-apply.log"; die "terraform apply failed (full log: .state/$stack/terraform-apply.log)"; }
+    { save_inventory; tf_errors "$state/terraform-apply.log"; die "terraform apply failed (full log: .state/$stack/terraform-apply.log)"; }
+  save_inventory
   rm -f "$planfile"
   grep -E '^Apply complete' "$state/terraform-apply.log" | sed "s/^/==> [$stack] /"
   terraform -chdir=terraform output -json >"$state/outputs.json"
@@ -185,6 +186,15 @@ apply() {
 validate() {
   init
   terraform -chdir=terraform validate
+}
+
+# What Terraform created, as it recorded it: `labctl leftovers` asks about each of these
+# after a destroy. Saved after every apply (a failed one too) and again before a destroy; a
+# state that is already empty never overwrites it.
+save_inventory() {
+  [ -n "$(terraform -chdir=terraform state list 2>/dev/null)" ] || return 0
+  terraform -chdir=terraform show -json "$state/terraform.tfstate" >"$state/inventory.json.tmp" &&
+    mv "$state/inventory.json.tmp" "$state/inventory.json"
 }
 
 destroy() {
@@ -198,6 +208,7 @@ destroy() {
     say "destroy removes all $count resources in .state/$stack/terraform.tfstate, the results bucket's objects included"
     confirm "Destroy the lab?"
   fi
+  save_inventory
   say "terraform destroy"
   terraform -chdir=terraform destroy -auto-approve -input=false "${tf_vars[@]}" >"$state/terraform-destroy.log" 2>&1 ||
     { tf_errors "$state/terraform-destroy.log"; die "terraform destroy failed (full log: .state/$stack/terraform-destroy.log)"; }

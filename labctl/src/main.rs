@@ -55,12 +55,18 @@ enum Command {
     /// Store the API Ninjas key in the stack's SSM SecureString (from `API_NINJAS_KEY`, or
     /// typed on standard input); the generator reads it at its next cold start.
     ApiKey,
-    /// Exit non-zero if any resource of the stack still exists (run after destroy).
+    /// Exit non-zero if any resource of the stack still exists (run after destroy): every
+    /// resource Terraform recorded, asked about by its own service, and what the stack's
+    /// tags and log-group prefixes find beyond them.
     Leftovers {
         /// Look with the profile's own credentials, without assuming the stack's role: the
         /// base (e.g. management) account, which should never hold any of it.
         #[arg(long)]
         without_role: bool,
+        /// `terraform show -json` of the stack as deployed; `scripts/stack.sh destroy` saves
+        /// it before destroying. Default: `inventory.json` beside the outputs.
+        #[arg(long)]
+        inventory: Option<PathBuf>,
     },
 }
 
@@ -118,7 +124,20 @@ async fn main() -> Result<()> {
                 "stored the API key in {name} (SecureString, account {account}); the generator reads it at its next cold start"
             );
         }
-        Command::Leftovers { without_role } => {
+        Command::Leftovers {
+            without_role,
+            inventory,
+        } => {
+            let inventory = inventory.unwrap_or_else(|| cli.outputs.with_file_name("inventory.json"));
+            let resources = std::fs::read_to_string(&inventory)
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "no record of what stack {:?} created at {} ({e}): `scripts/stack.sh destroy` (make destroy, make down) saves it before destroying",
+                        stack.name_prefix,
+                        inventory.display()
+                    )
+                })
+                .and_then(|json| leftovers::inventory::resources(&json))?;
             let mut scope = stack.clone();
             if without_role {
                 scope.assume_role_arn = None;
@@ -126,16 +145,11 @@ async fn main() -> Result<()> {
             let config = eventlab_client::stack::sdk_config(&scope).await;
             eventlab_client::stack::require_credentials(&scope, &config).await?;
             let account = eventlab_client::stack::caller_account(&config).await?;
-            let left = leftovers::find(&scope, &config).await?;
-            if !left.is_empty() {
-                bail!(
-                    "account {account} still holds {} of stack {:?}:\n  {}",
-                    left.len(),
-                    stack.name_prefix,
-                    left.join("\n  ")
-                );
+            let found = leftovers::find(&scope, &config, &account, &resources).await?;
+            if !found.is_clean() {
+                bail!("account {account}, stack {:?}: {found}", stack.name_prefix);
             }
-            println!("account {account}: 0 resources of stack {:?} left", stack.name_prefix);
+            println!("account {account}, stack {:?}: {found}", stack.name_prefix);
         }
     }
     Ok(())

@@ -4,6 +4,7 @@
 
 mod common;
 
+use eventlab_client::leftovers::Leftovers;
 use eventlab_client::results::wait_for_error;
 use eventlab_schema::{EVENTBRIDGE_DETAIL_TYPE, EVENTBRIDGE_SOURCE, LabEvent, RunId, Service};
 use serde_json::{Value, json};
@@ -328,13 +329,26 @@ async fn dynamodb_an_item_without_an_event_fails_alone() {
     assert_rejected_alone(&lab, Service::DynamoDb, &run_id, &good, &malformed).await;
 }
 
+/// The inventory the stack saved at apply, asked about while deployed.
+async fn deployed_leftovers(lab: &Lab) -> (Vec<eventlab_client::leftovers::inventory::Resource>, Leftovers) {
+    let path = env_path("EVENTLAB_OUTPUTS").with_file_name("inventory.json");
+    let json = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (scripts/stack.sh apply saves it)", path.display()));
+    let inventory = eventlab_client::leftovers::inventory::resources(&json).unwrap();
+    let account = eventlab_client::stack::caller_account(&lab.config).await.unwrap();
+    let found = eventlab_client::leftovers::find(&lab.stack, &lab.config, &account, &inventory)
+        .await
+        .unwrap();
+    (inventory, found)
+}
+
 /// The stack's alarms exist as Terraform declares them, and the leftovers check sees them
 /// (so after `destroy` it can tell whether they are gone).
 #[tokio::test]
 #[ignore = "needs the test stack: `make test` deploys one and runs this"]
 async fn every_failure_queue_and_stream_consumer_has_an_alarm_the_leftovers_check_sees() {
     let lab = lab().await;
-    let found = eventlab_client::leftovers::find(&lab.stack, &lab.config).await.unwrap();
+    let (_, found) = deployed_leftovers(&lab).await;
     let prefix = &lab.stack.name_prefix;
     let mut expected: Vec<String> = lab
         .stack
@@ -357,6 +371,41 @@ async fn every_failure_queue_and_stream_consumer_has_an_alarm_the_leftovers_chec
         "every lane but Firehose, whose failures go to errors/firehose/"
     );
     for line in &expected {
-        assert!(found.contains(line), "{line} missing from {found:#?}");
+        assert!(
+            found.left.iter().any(|l| l.starts_with(&format!("{line} ("))),
+            "{line} missing from {:#?}",
+            found.left
+        );
+    }
+}
+
+/// While deployed, the teardown check names at least one resource of every type Terraform
+/// created (IAM roles and policies, the HTTP API and its parts, event source mappings …),
+/// and checks every resource: none is left out as uncheckable.
+#[tokio::test]
+#[ignore = "needs the test stack: `make test` deploys one and runs this"]
+async fn the_teardown_check_names_every_resource_type_of_the_deployed_stack() {
+    let lab = lab().await;
+    let (inventory, found) = deployed_leftovers(&lab).await;
+    assert!(found.unchecked.is_empty(), "not checked: {:#?}", found.unchecked);
+    assert_eq!(found.checked, inventory.len());
+    let kinds: std::collections::BTreeSet<&str> = inventory.iter().map(|r| r.kind.as_str()).collect();
+    assert!(kinds.len() >= 30, "the stack has more types than {kinds:?}");
+    for kind in &kinds {
+        assert!(
+            found.left.iter().any(|line| line.contains(&format!("({kind}."))),
+            "no {kind} named while deployed: {found}"
+        );
+    }
+    // Every resource, not one per type: all of the inventory exists while deployed.
+    for resource in &inventory {
+        assert!(
+            found
+                .left
+                .iter()
+                .any(|line| line.ends_with(&format!("({})", resource.address))),
+            "{} not named while deployed",
+            resource.address
+        );
     }
 }
