@@ -145,6 +145,11 @@ output "batching" {
   }
 }
 
+output "results_created_queue_url" {
+  description = "One notice per object the results bucket gains: what the live view reads to learn what landed."
+  value       = aws_sqs_queue.results_created.url
+}
+
 output "failure_queue_urls" {
   description = "Each lane's dead-letter or on-failure queue (Firehose has none: its failures go to errors/firehose/ in the bucket). The bench reports their depth after a run."
   value       = { for lane, queue in local.failure_queues : lane => queue.url }

@@ -219,7 +219,9 @@ async fn an_interrupted_or_killed_drill_leaves_no_consumer_broken() {
         let mut drill = start_long_drill("sqs,kinesis");
         wait_broken(&stack, &lanes).await;
         // The live view shows the break while it lasts.
-        let mut watcher = Watcher::connect(&stack, chrono::Utc::now(), Duration::from_millis(500)).await;
+        let mut watcher = Watcher::connect(&stack, chrono::Utc::now(), Duration::from_millis(500))
+            .await
+            .unwrap();
         let broken = |snapshot: &eventlab_bench::watch::board::Snapshot| -> Vec<Service> {
             snapshot
                 .lanes

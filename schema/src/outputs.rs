@@ -29,6 +29,10 @@ pub struct Stack {
     pub sns_fanout_queue_url: String,
     pub sqs_fifo_queue_url: String,
     pub dynamodb_table_name: String,
+    /// One notice per object the results bucket gains, for the live view (absent in
+    /// outputs older than the field).
+    #[serde(default)]
+    pub results_created_queue_url: Option<String>,
     /// Each lane's dead-letter or on-failure queue (empty in outputs older than the field).
     #[serde(default)]
     pub failure_queue_urls: BTreeMap<String, String>,

@@ -184,7 +184,10 @@ impl Board {
     /// The result lines of one object that landed at `landed_at`.
     pub fn landed(&mut self, service: Service, landed_at: DateTime<Utc>, records: &[ResultRecord]) {
         let second = landed_at.timestamp();
-        for record in records {
+        // What was published before the watch began is not counted as published, so its
+        // landing is not counted either.
+        let started_at = self.started_at;
+        for record in records.iter().filter(|r| r.event.time >= started_at) {
             let first_copy = self.events.insert(record.event.event_id);
             let new_invocation = self.invocations.insert((service, record.request_id.clone()));
             let lane = self.lane(service);
@@ -357,11 +360,10 @@ pub struct WatchHealth {
     pub objects_read: u64,
     /// Object keys remembered so that none is read twice.
     pub remembered_keys: usize,
-    /// The last pass over the bucket (listing and reads), in milliseconds: the next one
-    /// waits four times as long.
+    /// The last pass over the bucket (its notices, and the new objects read), in milliseconds.
     pub bucket_pass_ms: f64,
-    /// Keys in the bucket's last listing.
-    pub keys_listed: u64,
+    /// The bucket's notices the last pass received.
+    pub notices_received: u64,
     /// Publish log lines read since the watch began.
     pub log_lines_read: u64,
 }
@@ -393,7 +395,8 @@ mod tests {
     fn record(service: Service, event_id: Uuid, request_id: &str, batch_size: usize, e2e_ms: f64) -> ResultRecord {
         ResultRecord {
             event: LabEvent {
-                time: Utc::now(),
+                // Published as the watch began (at(0)).
+                time: at(0),
                 id: 7,
                 service,
                 random_fact: "fact".into(),
@@ -426,6 +429,19 @@ mod tests {
 
     fn lane(snapshot: &Snapshot, service: Service) -> &LaneSnapshot {
         snapshot.lanes.iter().find(|l| l.service == service).unwrap()
+    }
+
+    #[test]
+    fn an_event_published_before_the_watch_is_not_counted_when_it_lands() {
+        let mut board = Board::new(at(10));
+        let mut early = record(Service::Sqs, Uuid::now_v7(), "r1", 2, 5.0);
+        early.event.time = at(9);
+        let mut late = record(Service::Sqs, Uuid::now_v7(), "r1", 2, 5.0);
+        late.event.time = at(10);
+        board.published(Service::Sqs, 1, 0);
+        board.landed(Service::Sqs, at(11), &[early, late]);
+        let sqs = lane(&board.snapshot(at(12)), Service::Sqs).clone();
+        assert_eq!((sqs.published, sqs.landed, sqs.in_flight), (1, 1, 0));
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! run, a learner's curl), in the browser and in the terminal.
 //!
 //! The sources are the same on AWS and the emulator, and each poll reads only what is new:
-//! - the results bucket: objects that appeared since the last poll, each read once
-//!   ([`bucket`]): landed, duplicates, invocations, batch sizes, latency, rejected records;
+//! - the results bucket: the objects it gained since the last poll, from its notices,
+//!   each read once ([`bucket`]): landed, duplicates, invocations, batch sizes, latency,
+//!   rejected records;
 //! - the generator's log group: its `published` lines ([`published`]);
 //! - the SQS queues: the source queues' and failure queues' approximate counts;
 //! - the transformers' configuration, every few seconds: which one a failure drill has broken.
@@ -29,11 +30,6 @@ use published::PublishedReader;
 
 /// Objects fetched at once while catching up.
 const CONCURRENT_READS: usize = 4;
-/// The share of wall time the watch spends on the bucket at most. Listing costs grow with
-/// the bucket (the emulator serves 1,000 keys in about 70 ms, from the same process as the
-/// lab): after a bucket pass that took T, the next waits 4T, so the watch never keeps the
-/// emulator busy more than a fifth of the time, however full the bucket is.
-const BUCKET_DUTY: f64 = 0.2;
 
 /// Polls the lab's sources into a [`Board`].
 #[derive(Debug)]
@@ -46,8 +42,7 @@ pub struct Watcher {
     platform: String,
     poll_interval: Duration,
     objects_read: u64,
-    /// When the next bucket pass may start, and how long the last one took.
-    next_bucket_pass: Instant,
+    /// How long the last bucket pass (notices and reads) took.
     last_bucket_pass: Duration,
     lambda: aws_sdk_lambda::Client,
     transformers: Vec<(Service, String)>,
@@ -60,8 +55,12 @@ pub struct Watcher {
 const BREAK_CHECK_EVERY: Duration = Duration::from_secs(2);
 
 impl Watcher {
-    /// Watches `stack` from `started_at` on: what landed before is not counted.
-    pub async fn connect(stack: &Stack, started_at: DateTime<Utc>, poll_interval: Duration) -> Self {
+    /// Watches `stack` from `started_at` on: what was published or landed before is not
+    /// counted.
+    pub async fn connect(stack: &Stack, started_at: DateTime<Utc>, poll_interval: Duration) -> Result<Self> {
+        let notices = stack.results_created_queue_url.clone().context(
+            "the stack's outputs name no results-created queue (the watch's notices): it predates them; apply it again (make up, or make deploy)",
+        )?;
         let config = eventlab_client::stack::sdk_config(stack).await;
         let mut queues = vec![
             (Service::Sqs, QueueRole::Source, stack.sqs_queue_url.clone()),
@@ -73,11 +72,14 @@ impl Watcher {
             }
         }
         let generator = stack.functions.get("generator").map_or("generator", String::as_str);
-        let mut bucket = BucketReader::new(aws_sdk_s3::Client::new(&config), &stack.results_bucket, started_at);
-        // The first listing notes what is already there. If it fails, the first poll lists
-        // again and shows why on the page.
-        let _ = bucket.poll(started_at).await;
-        Self {
+        let bucket = BucketReader::new(
+            aws_sdk_s3::Client::new(&config),
+            aws_sdk_sqs::Client::new(&config),
+            &stack.results_bucket,
+            notices,
+            started_at,
+        );
+        Ok(Self {
             board: Board::new(started_at),
             bucket,
             published: PublishedReader::new(
@@ -94,7 +96,6 @@ impl Watcher {
             },
             poll_interval,
             objects_read: 0,
-            next_bucket_pass: Instant::now(),
             last_bucket_pass: Duration::ZERO,
             lambda: aws_sdk_lambda::Client::new(&config),
             transformers: Service::ALL
@@ -103,7 +104,7 @@ impl Watcher {
                 .collect(),
             broken: std::collections::BTreeMap::new(),
             next_break_check: Instant::now(),
-        }
+        })
     }
 
     /// Reads every source once and returns what is to be shown. A source that fails is
@@ -111,14 +112,11 @@ impl Watcher {
     pub async fn poll(&mut self) -> Snapshot {
         let started = Instant::now();
         let mut problems = Vec::new();
-        if Instant::now() >= self.next_bucket_pass {
-            let pass = Instant::now();
-            let read = self.read_bucket().await;
-            self.last_bucket_pass = pass.elapsed();
-            self.next_bucket_pass = Instant::now() + self.last_bucket_pass.mul_f64(1.0 / BUCKET_DUTY - 1.0);
-            if let Err(err) = read {
-                problems.push(format!("results bucket: {err:#}"));
-            }
+        let pass = Instant::now();
+        let read = self.read_bucket().await;
+        self.last_bucket_pass = pass.elapsed();
+        if let Err(err) = read {
+            problems.push(format!("results bucket: {err:#}"));
         }
         match self.published.poll().await {
             Ok(lines) => {
@@ -161,7 +159,7 @@ impl Watcher {
             objects_read: self.objects_read,
             remembered_keys: self.bucket.remembered(),
             bucket_pass_ms: self.last_bucket_pass.as_secs_f64() * 1000.0,
-            keys_listed: self.bucket.last_listed(),
+            notices_received: self.bucket.last_received(),
             log_lines_read: self.published.lines_read(),
         };
         snapshot
@@ -244,7 +242,7 @@ pub struct WatchArgs {
 
 /// Watches `stack` until the process is stopped.
 pub async fn run(stack: &Stack, args: &WatchArgs) -> Result<()> {
-    let watcher = Watcher::connect(stack, Utc::now(), Duration::from_millis(args.poll_ms)).await;
+    let watcher = Watcher::connect(stack, Utc::now(), Duration::from_millis(args.poll_ms)).await?;
     let (tx, mut rx) = tokio::sync::watch::channel(Snapshot::default());
     let poller = tokio::spawn(poll_forever(watcher, tx));
     if args.tui {

@@ -96,8 +96,8 @@ pub fn render(snapshot: &Snapshot) -> String {
     }
     let _ = writeln!(
         out,
-        "watch: bucket pass {:.0} ms over {} keys; {} objects read once each",
-        snapshot.health.bucket_pass_ms, snapshot.health.keys_listed, snapshot.health.objects_read
+        "watch: bucket pass {:.0} ms for {} notices of new objects; {} objects read once each",
+        snapshot.health.bucket_pass_ms, snapshot.health.notices_received, snapshot.health.objects_read
     );
     out
 }

@@ -195,6 +195,7 @@ pub fn check_for(resource: &Resource) -> Check {
             name: s("name"),
         },
         "aws_s3_bucket_lifecycle_configuration"
+        | "aws_s3_bucket_notification"
         | "aws_s3_bucket_ownership_controls"
         | "aws_s3_bucket_policy"
         | "aws_s3_bucket_public_access_block"
