@@ -65,12 +65,15 @@ scan: venv-scan ## checkov over the Terraform: no failed check; every skip says 
 
 # One build of the whole workspace, tests included, so that `cargo test` reuses it.
 build: ## build everything and zip the Lambdas for the local stack
+	@echo "==> building the lab: Lambdas, tools and tests (the first time takes minutes: cargo names each crate as it goes)"
 	cargo build --workspace --all-targets
 	scripts/package-lambdas.sh
 
 up: venv build ## start MiniStack, apply the stack, create the learner, print a curl
+	@echo "==> starting the local AWS emulator (MiniStack), then applying the Terraform to it"
 	scripts/stack.sh start
 	scripts/stack.sh apply
+	@echo "==> creating the learner user"
 	$(LABCTL) learner
 	@echo; echo "API: $$(jq -r .api_url.value $(EVENTLAB_OUTPUTS))"; echo "Try it (token valid for 1 hour; 'make token' prints a new one):"; echo
 	@$(LABCTL) curl
@@ -89,6 +92,7 @@ api-url: ## print the API's URL (make up prints it too)
 COLDSTARTS ?= 3
 
 demo: up ## make up, then bench all seven lanes and the binaries' cold starts; write the report
+	@echo "==> benching every lane through the API, then the Lambdas' cold starts"
 	$(BENCH) run $(BENCH_ARGS) --coldstart $(COLDSTARTS)
 
 bench: ## bench the running stack again (BENCH_ARGS to change the drive)
