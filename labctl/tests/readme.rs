@@ -136,7 +136,6 @@ const COVERAGE: &[(&str, Coverage)] = &[
     ("make scan", Pipeline("make --no-print-directory scan")),
     ("make unit", Pipeline("make --no-print-directory unit")),
     ("make down", Pipeline("make --no-print-directory down")),
-    ("make down && make up", Pipeline("make --no-print-directory down")),
     ("scripts/rehearse-aws.sh", Pipeline("scripts/rehearse-aws.sh")),
     ("scripts/", NotRun("a folder, named in the folder table")),
     (

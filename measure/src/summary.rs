@@ -23,7 +23,7 @@ pub enum Environment {
 /// Said at the top of every local report.
 pub const LOCAL_CAVEATS: &[&str] = &[
     "These figures come from MiniStack, a local AWS emulator, not from AWS: absolute latencies are the emulator's and the host's.",
-    "The emulator runs Lambdas as host processes (x86_64 dev-profile builds, dependencies optimised), not arm64 release builds in Firecracker.",
+    "The emulator runs Lambdas as host processes (x86_64 dev-profile builds: only the request path optimised), not arm64 release builds in Firecracker.",
     "The emulator's Firehose does not buffer: one processor call and one S3 object per record, inside PutRecordBatch, so Firehose's batching and S3 PUT counts are not AWS's.",
     "The emulator ignores the SQS event source mapping's batching window.",
     "The emulator delivers SNS to Lambda once, without Lambda's asynchronous retries or the on-failure destination, and its DynamoDB stream mapping retries a failing batch whole (no bisecting, no partial batch response); read in MiniStack 1.5.33's source, not measured here. Failure handling on those lanes is AWS's, not shown by this run.",
