@@ -10,9 +10,6 @@ export STACK=test PORT=${TEST_PORT:-4599}
 export EVENTLAB_OUTPUTS=.state/test/outputs.json EVENTLAB_CREDENTIALS=.state/test/learner.json
 export EVENTLAB_STATE_JSON=.state/test/state.json
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
-# The test stack's queues hide a received message for 30 s, not the default 180 s: a
-# drill's failed SQS batch comes back in seconds. The rehearsal below keeps the defaults.
-export TF_VAR_sqs_visibility_timeout_seconds=30
 
 step() { printf '\n=== %s\n' "$*"; }
 trap 'scripts/stack.sh stop' EXIT
@@ -43,6 +40,9 @@ step "unit and fixture tests, no stack (make unit: the stack tests show as ignor
 make --no-print-directory unit
 
 step "local stack (make up, as a learner brings one up)"
+# The test stack's queues hide a received message for 30 s, not the default 180 s: a
+# drill's failed SQS batch comes back in seconds. The rehearsal below keeps the defaults.
+export TF_VAR_sqs_visibility_timeout_seconds=30
 scripts/stack.sh stop # a stale test stack from an interrupted run
 scripts/stack.sh validate
 # The emulator sometimes answers a create twice (a retried PutParameter then reports

@@ -153,6 +153,9 @@ run "visibility_timeout_is_never_below_the_consumers_timeout" {
 
 run "visibility_timeout_defaults_to_six_consumer_timeouts" {
   command = plan
+  variables {
+    sqs_visibility_timeout_seconds = null # whatever TF_VAR_ the shell has
+  }
   assert {
     condition     = aws_sqs_queue.events.visibility_timeout_seconds == 180 && aws_sqs_queue.fifo.visibility_timeout_seconds == 180
     error_message = "both queues should hide a received message for six times the transformer's 30 s timeout"
