@@ -24,6 +24,10 @@ fn env_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
 }
 
+/// The stack tests here watch the one stack, whose bucket notices one watch reads at a
+/// time, and count what is published while they watch: one at a time.
+static ONE_WATCH_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn stack() -> Stack {
     Stack::load(&env_path("EVENTLAB_OUTPUTS")).unwrap()
 }
@@ -194,6 +198,7 @@ fn start_watch() -> (MakeTarget, String) {
 #[test]
 #[ignore = "needs the test stack: `make test` deploys one and runs this"]
 fn make_watch_tui_draws_every_lane_in_the_terminal() {
+    let _one = ONE_WATCH_AT_A_TIME.blocking_lock();
     let mut tui = MakeTarget::start(&["watch-tui", "WATCH_ARGS=--poll-ms 500"]);
     let mut screen = String::new();
     while !screen.contains("watch: bucket pass") {
@@ -215,6 +220,7 @@ fn make_watch_tui_draws_every_lane_in_the_terminal() {
 #[ignore = "needs the test stack: `make test` deploys one and runs this"]
 async fn the_page_shows_every_lane_landing_live_and_a_poison_record_as_rejected() {
     const EVENTS: u32 = 10;
+    let _one = ONE_WATCH_AT_A_TIME.lock().await;
     let (_watch, url) = start_watch();
     let mut browser = Browser::launch();
     browser.open(&url);
@@ -459,6 +465,7 @@ async fn the_reader_returns_each_new_object_once_from_the_buckets_notices() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the test stack: `make test` deploys one and runs this"]
 async fn a_watch_started_right_after_a_run_shows_nothing_in_flight_once_quiet() {
+    let _one = ONE_WATCH_AT_A_TIME.lock().await;
     let session = Session::open(&env_path("EVENTLAB_OUTPUTS"), &env_path("EVENTLAB_CREDENTIALS"))
         .await
         .unwrap();
