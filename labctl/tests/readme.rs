@@ -412,7 +412,8 @@ fn repo() -> PathBuf {
 }
 
 /// A shell as a learner opens one in the repository: no AWS variable, nothing cargo set for
-/// this test; the stack it works on chosen the way the Makefile and the tools choose it.
+/// this test, no make of ours around it (a sub-make would print "Entering directory" lines into
+/// `$(make token)`); the stack it works on chosen the way the Makefile and the tools choose it.
 fn fresh_shell(command: &str) -> Command {
     let mut shell = Command::new("bash");
     shell.arg("-c").arg(command).current_dir(repo());
@@ -420,7 +421,8 @@ fn fresh_shell(command: &str) -> Command {
     for (key, value) in std::env::vars() {
         let cargo_set =
             key.starts_with("CARGO_") && key != "CARGO_HOME" || key == "CARGO" || key == "RUST_TEST_THREADS";
-        if !key.starts_with("AWS_") && !cargo_set {
+        let make_set = key.starts_with("MAKE") || key == "MFLAGS";
+        if !key.starts_with("AWS_") && !cargo_set && !make_set {
             shell.env(key, value);
         }
     }
