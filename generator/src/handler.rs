@@ -49,7 +49,7 @@ pub struct Generator<P, T> {
     /// Where each request finds its targets: read at INIT, or read again each time.
     pub targets: T,
     pub facts: Facts,
-    /// The stack's cap on `count`, 1..=[`MAX_COUNT`].
+    /// The stack's cap on `count`, 1..=[`MAX_COUNT`](eventlab_schema::limits::MAX_COUNT).
     pub max_events_per_request: u32,
 }
 

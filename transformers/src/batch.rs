@@ -6,6 +6,7 @@
 //! its records are returned for the service to redeliver, and only those.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -13,7 +14,7 @@ use chrono::{DateTime, Utc};
 use eventlab_schema::results;
 use eventlab_schema::{ErrorRecord, LabEvent, ResultRecord, RunId, Service, Transformation, millis_between};
 
-use crate::sink::ObjectSink;
+use aws_sdk_s3::primitives::ByteStream;
 
 /// What a handler knows about the invocation it is serving.
 #[derive(Debug, Clone)]
@@ -283,14 +284,64 @@ async fn write(
     }
 }
 
+// Where results go: S3 in the product, behind a one-method trait so batch handling can be
+// tested without a network.
+#[derive(Debug, thiserror::Error)]
+#[error("writing s3://{bucket}/{key} failed: {message}")]
+pub struct SinkError {
+    pub bucket: String,
+    pub key: String,
+    pub message: String,
+}
+
+/// Stores one object. Implementations must be safe to retry: keys are unique per invocation.
+pub trait ObjectSink: Send + Sync {
+    fn put(&self, key: &str, body: Vec<u8>) -> impl Future<Output = Result<(), SinkError>> + Send;
+}
+
+/// Writes JSON Lines objects to the results bucket.
+#[derive(Debug, Clone)]
+pub struct S3Sink {
+    client: aws_sdk_s3::Client,
+    bucket: String,
+}
+
+impl S3Sink {
+    pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>) -> Self {
+        Self {
+            client,
+            bucket: bucket.into(),
+        }
+    }
+}
+
+impl ObjectSink for S3Sink {
+    async fn put(&self, key: &str, body: Vec<u8>) -> Result<(), SinkError> {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type("application/x-ndjson")
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|err| SinkError {
+                bucket: self.bucket.clone(),
+                key: key.to_owned(),
+                message: aws_sdk_s3::error::DisplayErrorContext(err).to_string(),
+            })
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use std::sync::Mutex;
 
     use chrono::Utc;
 
+    use super::SinkError;
     use super::*;
-    use crate::sink::SinkError;
 
     /// Records every put; fails those whose key starts with `fail_prefix`.
     #[derive(Debug, Default)]
@@ -542,5 +593,48 @@ pub(crate) mod tests {
         let out = transform(&lab_event(5, "   "));
         assert_eq!(out.fact_word_count, 0);
         assert_eq!(out.fact_normalised, "");
+    }
+}
+
+#[cfg(test)]
+mod s3_sink_tests {
+    use aws_sdk_s3::operation::put_object::{PutObjectError, PutObjectOutput};
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn puts_json_lines_under_the_given_key() {
+        let put = mock!(aws_sdk_s3::Client::put_object)
+            .match_requests(|req| {
+                req.bucket() == Some("results")
+                    && req.key() == Some("results/sqs/r1/req.jsonl")
+                    && req.content_type() == Some("application/x-ndjson")
+            })
+            .then_output(|| PutObjectOutput::builder().build());
+        let client = mock_client!(aws_sdk_s3, RuleMode::Sequential, &[&put]);
+
+        S3Sink::new(client, "results")
+            .put("results/sqs/r1/req.jsonl", b"{}\n".to_vec())
+            .await
+            .unwrap();
+        assert_eq!(put.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_s3_error_names_the_object() {
+        let put = mock!(aws_sdk_s3::Client::put_object).then_error(|| {
+            PutObjectError::generic(
+                aws_sdk_s3::error::ErrorMetadata::builder()
+                    .code("SlowDown")
+                    .message("reduce your request rate")
+                    .build(),
+            )
+        });
+        let client = mock_client!(aws_sdk_s3, RuleMode::Sequential, &[&put]);
+
+        let err = S3Sink::new(client, "results").put("k", Vec::new()).await.unwrap_err();
+        assert_eq!(err.key, "k");
+        assert!(err.to_string().contains("SlowDown"), "{err}");
     }
 }

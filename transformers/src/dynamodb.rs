@@ -8,8 +8,8 @@ use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventR
 use eventlab_schema::Service;
 
 use crate::Invocation;
+use crate::batch::ObjectSink;
 use crate::batch::{self, Incoming};
-use crate::sink::ObjectSink;
 
 /// The item attribute that holds the event's JSON (the generator's `dynamodb::EVENT`).
 pub const EVENT_ATTRIBUTE: &str = "event";

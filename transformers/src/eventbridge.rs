@@ -5,8 +5,8 @@ use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use eventlab_schema::Service;
 
 use crate::Invocation;
+use crate::batch::ObjectSink;
 use crate::batch::{self, Incoming};
-use crate::sink::ObjectSink;
 
 /// Handles one event. A malformed detail goes to `errors/` and succeeds; a failed write
 /// fails the invocation, so Lambda's async retries (then the target's dead-letter

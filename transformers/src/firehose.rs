@@ -9,8 +9,8 @@ use aws_lambda_events::event::firehose::{
 use eventlab_schema::Service;
 
 use crate::Invocation;
+use crate::batch::ObjectSink;
 use crate::batch::{self, Incoming, Prepared, errors_key, push_line};
-use crate::sink::ObjectSink;
 
 /// Transforms every record. Malformed ones are also written to `errors/firehose/`, like
 /// every lane's, because Firehose's own error output only exists on AWS; if that write

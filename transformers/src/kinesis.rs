@@ -9,8 +9,8 @@ use aws_lambda_events::event::streams::KinesisEventResponse;
 use eventlab_schema::Service;
 
 use crate::Invocation;
+use crate::batch::ObjectSink;
 use crate::batch::{self, Incoming};
-use crate::sink::ObjectSink;
 
 /// Handles one shard batch; the response names only the records to redeliver.
 pub async fn handle(event: KinesisEvent, invocation: &Invocation, sink: &impl ObjectSink) -> KinesisEventResponse {

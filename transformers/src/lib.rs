@@ -5,7 +5,7 @@
 //! It owns the lanes' handlers and what they share: the per-service modules only adapt
 //! their event type to [`batch::Incoming`] (and their answer back to the service);
 //! [`batch::process`] does the parsing, transforming, grouping, writing and failure
-//! accounting; [`sink`] is the one S3 call, behind a trait. The binary (`main.rs`) is the
+//! accounting; [`batch::S3Sink`] is the one S3 call, behind a trait. The binary (`main.rs`) is the
 //! Lambda runtime's side: one `bootstrap` for every lane, choosing its handler by
 //! `EVENTLAB_LANE`. It must not know a results key: [`eventlab_schema::results`] does.
 
@@ -14,7 +14,6 @@ pub mod dynamodb;
 pub mod eventbridge;
 pub mod firehose;
 pub mod kinesis;
-pub mod sink;
 pub mod sns;
 pub mod sqs;
 pub mod sqs_fifo;

@@ -12,7 +12,7 @@ use aws_lambda_events::event::sns::SnsEvent;
 use aws_lambda_events::event::sqs::SqsEvent;
 use eventlab_schema::Service;
 use eventlab_schema::switches::{DRILL_BREAK_VARIABLE, LANE_VARIABLE};
-use eventlab_transformers::sink::S3Sink;
+use eventlab_transformers::batch::S3Sink;
 use eventlab_transformers::{ColdStart, Invocation};
 use eventlab_transformers::{dynamodb, eventbridge, firehose, kinesis, sns, sqs, sqs_fifo};
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};

@@ -5,8 +5,8 @@ use aws_lambda_events::event::sns::SnsEvent;
 use eventlab_schema::Service;
 
 use crate::Invocation;
+use crate::batch::ObjectSink;
 use crate::batch::{self, Incoming};
-use crate::sink::ObjectSink;
 
 /// Handles one notification. A malformed message goes to `errors/` and succeeds; a failed
 /// write fails the invocation, so Lambda's async retries (then the on-failure destination,

@@ -4,8 +4,8 @@ use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use eventlab_schema::Service;
 
 use crate::Invocation;
+use crate::batch::ObjectSink;
 use crate::batch::{self, Incoming};
-use crate::sink::ObjectSink;
 
 /// Handles one SQS batch; the response names only the messages to redeliver.
 pub async fn handle(event: SqsEvent, invocation: &Invocation, sink: &impl ObjectSink) -> SqsBatchResponse {

@@ -7,8 +7,8 @@ use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use eventlab_schema::{Position, Service};
 
 use crate::Invocation;
+use crate::batch::ObjectSink;
 use crate::batch::{self, Incoming};
-use crate::sink::ObjectSink;
 
 /// Handles one batch; the response names the message whose write failed and every message
 /// after it, which SQS redelivers in the same order.

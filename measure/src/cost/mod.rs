@@ -1,5 +1,5 @@
 //! What a workload costs, item by item, from counts the bench measured (or a model
-//! assumed). Pure functions over [`Prices`], so every figure can be checked by hand, and
+//! assumed). Pure functions over [`Prices`](crate::pricing::Prices), so every figure can be checked by hand, and
 //! every item says where its quantity came from ([`Origin`]).
 
 use std::fmt;
