@@ -22,7 +22,7 @@ BENCH := $(LOCAL_AWS) target/debug/eventlab-bench
 # `make bench BENCH_ARGS="--events 500 --rate 100"`; see `target/debug/eventlab-bench run --help`.
 BENCH_ARGS ?= --events 100 --rate 50
 
-.PHONY: help venv venv-aws venv-scan scan build zips-aws qemu chromium up token curl api-url demo bench drill redrive watch watch-tui watch-screenshot sweep model down test unit lint criterion coldstart \
+.PHONY: help venv venv-aws venv-scan scan build zips-aws qemu chromium up token curl api-url demo bench drill redrive watch watch-tui watch-screenshot report-screenshot sweep model down test unit lint criterion coldstart \
 	deploy destroy bench-aws token-aws api-key-aws curl-aws
 
 help: ## list the targets
@@ -121,7 +121,15 @@ watch-screenshot: chromium
 	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1400,1150 \
 	  --screenshot=docs/watch.png http://127.0.0.1:$(WATCH_PORT)/ 2>/dev/null
 
-# Headless Chromium for the watch page's browser test (Debian's package).
+# docs/report.png, the README's picture: the first screen of the newest bench report (after make bench).
+report-screenshot: chromium
+	@report=$$(ls -dt bench/reports/bench-*/report.html 2>/dev/null | head -1); \
+	test -n "$$report" || { echo "no bench report yet: run make bench first" >&2; exit 1; }; \
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1400,900 \
+	  --screenshot=docs/report.png "file://$$PWD/$$report" 2>/dev/null; \
+	echo "docs/report.png: the first screen of $$report"
+
+# Headless Chromium for the browser tests of the pages (Debian's package).
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 

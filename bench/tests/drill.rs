@@ -3,6 +3,9 @@
 //! consumer restored; an interrupted or killed drill leaves nothing broken; `make redrive`
 //! sends dead letters back into their lane, where they land.
 
+#[path = "../../render/tests/common/layout.rs"]
+mod layout;
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -149,6 +152,11 @@ async fn make_drill_on_every_lane_balances_the_books_and_restores_every_consumer
         .unwrap()
         .path();
     let drill: Drill = serde_json::from_slice(&std::fs::read(report.join("drill.json")).unwrap()).unwrap();
+    // The page as a browser lays it out: the answer on the first screen, no label over another.
+    let measured = layout::measure_in(&report, "drill.html");
+    let mut problems = layout::answers_first("drill.html", &measured, drill.lanes.len());
+    problems.extend(layout::overlaps("drill.html", &measured, 1));
+    layout::assert_none(&problems);
 
     assert_eq!(drill.unaccounted(), 0);
     assert!(!drill.timed_out);
@@ -199,7 +207,10 @@ async fn make_drill_on_every_lane_balances_the_books_and_restores_every_consumer
     assert_eq!(distinct.len() as u64, firehose.books.landed);
     assert!(drill.timeline.len() > 3);
     let page = std::fs::read_to_string(report.join("drill.html")).unwrap();
-    assert!(page.contains("<strong>Unaccounted: 0.</strong>"));
+    assert!(
+        page.contains("and 0 are unaccounted."),
+        "the answer says nothing is unaccounted"
+    );
     assert!(page.contains("<svg"));
     assert!(
         page.contains("MiniStack 1.5.33"),

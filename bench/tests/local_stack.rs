@@ -2,6 +2,9 @@
 //! every published event is accounted for, and the report files exist, parse and agree
 //! with `summary.json`.
 
+#[path = "../../render/tests/common/layout.rs"]
+mod layout;
+
 use std::path::PathBuf;
 
 use eventlab_bench::session::Session;
@@ -177,7 +180,31 @@ async fn a_small_run_over_every_service_accounts_for_every_event_and_writes_the_
     let reference = &html[html.find("id=\"reference-table\"").expect("the reference table")..];
     assert!(reference.contains("this run, local emulator") && reference.contains("published AWS reference"));
     assert!(markdown.contains("## This run beside published AWS figures"));
+    // The report and its cold-start page as a browser lays them out: the answer on the first
+    // screen, no chart label over another.
+    let mut problems = Vec::new();
+    let coldstart_rows = summary
+        .coldstart
+        .as_ref()
+        .expect("the run measured cold starts")
+        .rows
+        .len();
+    for (page, rows, charts) in [
+        ("report.html", summary.lanes.len(), 7),
+        ("coldstart.html", coldstart_rows, 1),
+    ] {
+        let measured = layout::measure_in(dir, page);
+        problems.extend(layout::answers_first(page, &measured, rows));
+        problems.extend(layout::overlaps(page, &measured, charts));
+    }
+    layout::assert_none(&problems);
+
+    // The answer first: a row per lane and findings computed from this run, on the page and in Markdown.
+    let answer = &html[html.find("id=\"answer\"").expect("the answer block")..html.find("</section>").unwrap()];
+    assert!(answer.contains("local emulator (MiniStack), not AWS") && answer.contains("<li>Delivery"));
+    assert!(markdown.find("- Delivery").unwrap() < markdown.find("## Every figure").unwrap());
     for chart in [
+        "frontier.svg",
         "latency.svg",
         "latency-cdf.svg",
         "cost.svg",

@@ -6,10 +6,12 @@
 //! compiled in. Everything here is a function of its inputs, so its tests build and run in
 //! seconds; driving a stack is the bench's and the client's, drawing is `eventlab-render`'s.
 
+pub mod answer;
 pub mod coldstart;
 pub mod cost;
 pub mod drill;
 pub mod failures;
+pub mod findings;
 pub mod model;
 pub mod pricing;
 pub mod record;

@@ -2,10 +2,10 @@
 //! latency against cost per million events.
 
 use eventlab_schema::Service;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One batching setting of one service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Setting {
     /// Event source mapping batch size and window (SQS, Kinesis).
@@ -98,7 +98,7 @@ pub fn plan(service: Service) -> Vec<Setting> {
 }
 
 /// One measured point.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Point {
     pub service: Service,
     pub setting: Setting,

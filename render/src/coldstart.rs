@@ -5,7 +5,7 @@ use askama::Template;
 use eventlab_measure::coldstart::{Report, Row};
 use eventlab_measure::stats::Latency;
 
-use crate::page::{File, Table};
+use crate::page::{AnswerBlock, File, Fold, Table};
 
 /// The table's columns.
 const HEADINGS: [&str; 9] = [
@@ -77,7 +77,54 @@ struct Section {
 #[derive(Debug, Template)]
 #[template(path = "coldstart.html")]
 struct Page {
-    section: String,
+    answer: String,
+    chart: String,
+    folds: Vec<String>,
+}
+
+/// The page's opening: what was measured, a row per binary, the findings.
+fn answer(report: &Report) -> AnswerBlock {
+    let p50 = |l: Option<Latency>, digits: usize| l.map_or_else(|| "–".to_owned(), |l| format!("{:.digits$}", l.p50));
+    let rows = report
+        .rows
+        .iter()
+        .map(|r| {
+            [
+                r.subject.label(),
+                p50(r.init_wall, 1),
+                p50(r.init_cpu, 1),
+                p50(r.warm_wall, 2),
+                p50(r.warm_cpu, 2),
+                format!("{:.1}", r.peak_rss_mib),
+            ]
+        })
+        .collect();
+    AnswerBlock {
+        run: format!(
+            "{} binaries · {} cold starts and {} warm invocations each · {}",
+            report.rows.len(),
+            report.cold_starts,
+            report.warm,
+            report.created_at.format("%Y-%m-%d %H:%M UTC")
+        ),
+        place: format!("this host ({}), not Lambda", report.host),
+        local: true,
+        table: Table::new(
+            Some("coldstart-answer"),
+            &[
+                "function · build · strategy",
+                "INIT wall ms",
+                "INIT CPU ms",
+                "warm wall ms",
+                "warm CPU ms",
+                "peak RSS MiB",
+            ],
+            rows,
+        )
+        .html(),
+        note: Some("Medians (p50). Lambda adds its sandbox start to INIT and scales CPU with memory.".to_owned()),
+        findings: eventlab_measure::findings::coldstart(report),
+    }
 }
 
 /// The section the bench report and the coldstart page share: provenance, table and chart.
@@ -95,7 +142,7 @@ pub fn section(report: &Report) -> String {
 pub fn chart(report: &Report) -> String {
     let categories: Vec<String> = report.rows.iter().map(|r| r.subject.label()).collect();
     let p50 = |pick: fn(&Row) -> Option<Latency>| report.rows.iter().map(|r| pick(r).map_or(0.0, |l| l.p50)).collect();
-    crate::charts::grouped_bars(
+    crate::charts::horizontal_bars(
         "Cold start and request cost per binary (medians, measured on this host)",
         "milliseconds (log)",
         &categories,
@@ -105,14 +152,27 @@ pub fn chart(report: &Report) -> String {
             ("warm 1-event wall", p50(|r| r.warm_wall)),
             ("warm 1-event CPU", p50(|r| r.warm_cpu)),
         ],
-        true,
     )
 }
 
 /// `coldstart.json`, `coldstart.md`, `coldstart.svg` and `coldstart.html`.
 pub fn files(report: &Report) -> serde_json::Result<Vec<File>> {
     let page = Page {
-        section: section(report),
+        answer: answer(report).html(),
+        chart: chart(report),
+        folds: vec![
+            Fold {
+                id: "coldstart-detail",
+                title: "Every figure",
+                line: "first invocations, large batches, CPU per event, and how it was measured".to_owned(),
+                body: format!(
+                    "<p class=\"local\">{}</p>\n{}",
+                    askama::filters::escape(provenance(report), askama::filters::Html).expect("escaping cannot fail"),
+                    Table::new(Some("coldstart-table"), &HEADINGS, cells(report)).html()
+                ),
+            }
+            .html(),
+        ],
     }
     .render()
     .expect("the cold-start page renders");

@@ -9,7 +9,7 @@ use eventlab_measure::summary::Environment;
 use plotters::prelude::*;
 
 use crate::charts::PALETTE;
-use crate::page::{File, Origin, Table};
+use crate::page::{AnswerBlock, File, Fold, Origin, Table};
 
 /// What MiniStack 1.5.33 does differently when a consumer fails (read in its source,
 /// `ministack/services/lambda_svc.py`, `eventbridge.py`, `sns.py`, `firehose.py`, and seen in
@@ -151,30 +151,102 @@ pub fn markdown(drill: &Drill) -> String {
 #[template(path = "drill.html")]
 struct Page<'a> {
     id: &'a str,
-    origin: String,
-    plan: String,
-    books: String,
-    unaccounted: u64,
-    missing: Vec<String>,
+    answer: String,
     timeline: &'a str,
+    folds: Vec<String>,
 }
 
-/// The drill's page.
+/// The page's opening: the drill in one line, a row per lane, the findings.
+fn answer(drill: &Drill) -> AnswerBlock {
+    let rows = drill
+        .lanes
+        .iter()
+        .map(|lane| {
+            let b = &lane.books;
+            [
+                lane.service.to_string(),
+                b.published.to_string(),
+                b.landed.to_string(),
+                (b.held + b.held_by_pointer).to_string(),
+                b.dropped_by_emulator.to_string(),
+                b.waiting.to_string(),
+                lane.balanced_at_s.map_or("not yet".into(), |s| {
+                    format!("{:.1} s", (s - drill.restored_at_s).max(0.0))
+                }),
+            ]
+        })
+        .collect();
+    AnswerBlock {
+        run: format!(
+            "{} · {}",
+            plan_line(drill),
+            drill.started_at.format("%Y-%m-%d %H:%M UTC")
+        ),
+        place: match drill.environment {
+            Environment::LocalEmulator => "local emulator (MiniStack), not AWS".to_owned(),
+            Environment::Aws => "AWS".to_owned(),
+        },
+        local: drill.environment == Environment::LocalEmulator,
+        table: Table::new(
+            Some("drill-answer"),
+            &[
+                "lane",
+                "published",
+                "landed",
+                "in failure queue",
+                "dropped by emulator",
+                "unaccounted",
+                "balanced after restore",
+            ],
+            rows,
+        )
+        .html(),
+        note: None,
+        findings: eventlab_measure::findings::drill(drill),
+    }
+}
+
+/// The drill's page: the answer, the timeline, then the books, what is missing and what
+/// the emulator does not do as AWS does, folded.
 pub fn html(drill: &Drill, svg: &str) -> String {
+    let missing = missing_lines(drill);
+    let mut folds = vec![Fold {
+        id: "books",
+        title: "The books",
+        line: format!(
+            "every published event in exactly one column; {} unaccounted",
+            drill.unaccounted()
+        ),
+        body: format!(
+            "{}<p>'duplicates' are extra deliveries of landed events, 'max attempt' the highest receive count a result reports. When each service gives up, and the settings that change it: <code>notes/when-the-consumer-fails.md</code>.</p>",
+            Table::new(Some("drill-books"), &HEADINGS, rows(drill)).html()
+        ),
+    }];
+    if !missing.is_empty() {
+        folds.push(Fold {
+            id: "missing",
+            title: "Unaccounted events",
+            line: format!("{} lanes with events still on their way", missing.len()),
+            body: Table::new(None, &["where and which"], missing.into_iter().map(|m| [m]).collect()).html(),
+        });
+    }
     let line = origin(drill);
     let gaps: Vec<String> = LOCAL_GAPS.iter().map(|g| (*g).to_owned()).collect();
-    let origin = Origin {
-        line: &line,
-        caveats: (drill.environment == Environment::LocalEmulator).then_some(gaps.as_slice()),
-    };
+    let caveats = (drill.environment == Environment::LocalEmulator).then_some(gaps.as_slice());
+    folds.push(Fold {
+        id: "caveats",
+        title: "Caveats",
+        line: caveats.map_or_else(
+            || "how AWS retries".to_owned(),
+            |c| format!("{} ways the emulator is not AWS here", c.len()),
+        ),
+        body: Origin { line: &line, caveats }.html(),
+    });
     Page {
         id: &drill.id,
-        origin: origin.html(),
-        plan: plan_line(drill),
-        books: Table::new(Some("drill-books"), &HEADINGS, rows(drill)).html(),
-        unaccounted: drill.unaccounted(),
-        missing: missing_lines(drill),
+        answer: answer(drill).html(),
         timeline: svg,
+        folds: folds.iter().map(Fold::html).collect(),
     }
     .render()
     .expect("the drill page renders")
@@ -252,7 +324,7 @@ fn panel_for(drill: &Drill, lane: &LaneOutcome, panel: &Panel<'_>) -> Result<(),
     let mut chart = ChartBuilder::on(panel)
         .caption(lane.service.as_str(), ("sans-serif", 16))
         .margin(8)
-        .x_label_area_size(28)
+        .x_label_area_size(40)
         .y_label_area_size(40)
         .build_cartesian_2d(0.0..end, 0.0..top)?;
     chart
@@ -367,7 +439,10 @@ mod tests {
         );
         assert!(page.contains("Measured locally, on the emulator at http://127.0.0.1:4566."));
         assert!(page.contains("MiniStack 1.5.33"));
-        assert!(page.contains("<strong>Unaccounted: 0.</strong>"));
+        assert!(
+            page.contains("and 0 are unaccounted."),
+            "the answer says nothing is unaccounted"
+        );
         assert!(page.contains("consumer broken") && page.contains("<svg"));
         let aws = markdown(&drill(Environment::Aws, 0));
         assert!(aws.contains("Measured on AWS") && !aws.contains("MiniStack"));

@@ -24,14 +24,12 @@ pub fn trade_off_chart(rate: f64, points: &[TradeOff]) -> String {
             series.push((name, vec![entry]));
         }
     }
-    // Cheap and fast is where no setting lands: the legend goes there.
-    charts::scatter_with_legend(
+    charts::scatter(
         &format!("Batching at {rate} events/s: cost against added wait (modelled)"),
         "mean wait batching adds, ms (log; < 1 ms drawn at 1)",
         "USD per 1M events (log)",
         &series,
         true,
-        plotters::prelude::SeriesLabelPosition::LowerLeft,
     )
 }
 

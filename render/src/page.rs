@@ -83,6 +83,42 @@ impl Origin<'_> {
     }
 }
 
+/// The block a page opens with: the run in one line with where it ran, one row per
+/// subject, and a few findings computed from the figures (`templates/answer.html`).
+#[derive(Debug, Clone, Template)]
+#[template(path = "answer.html")]
+pub struct AnswerBlock {
+    pub run: String,
+    pub place: String,
+    /// Local emulator figures: the place is marked as such.
+    pub local: bool,
+    pub table: String,
+    pub note: Option<String>,
+    pub findings: Vec<String>,
+}
+
+impl AnswerBlock {
+    pub fn html(&self) -> String {
+        self.render().expect("an answer block renders")
+    }
+}
+
+/// A folded section: its title and one-line summary visible, its detail a click away.
+#[derive(Debug, Clone, Template)]
+#[template(path = "fold.html")]
+pub struct Fold {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub line: String,
+    pub body: String,
+}
+
+impl Fold {
+    pub fn html(&self) -> String {
+        self.render().expect("a folded section renders")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

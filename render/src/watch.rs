@@ -24,4 +24,20 @@ mod tests {
         assert!(page.contains(r#"const initial = {"lanes":[],"note":"<\/script><script>alert(1)<\/script>"};"#));
         assert_eq!(page.matches("</script>").count(), 1);
     }
+
+    /// The live charts are sparklines, batch bars and a timeline drawn by the page's script:
+    /// the timeline's scale is their only text, so no label of theirs can meet another (the
+    /// figures sit in HTML beside them). Checked here: the page tests open the watch with a
+    /// stack (`bench/tests/watch.rs`), these pages from fixtures.
+    #[test]
+    fn the_live_charts_draw_one_label_at_most() {
+        let page = super::page(r#"{"lanes":[]}"#);
+        assert!(page.contains(r#"el("svg:svg""#) && page.contains("svg:polyline"));
+        assert_eq!(
+            page.matches("svg:text").count(),
+            1,
+            "the timeline's scale, and nothing else"
+        );
+        assert!(!page.contains("<text"));
+    }
 }

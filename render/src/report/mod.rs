@@ -65,8 +65,24 @@ fn raw_rows(lanes: &[LaneRun]) -> Vec<RawRow<'_>> {
     rows
 }
 
+/// Each lane's end-to-end latencies (every delivery, in milliseconds), for the distribution.
+pub type Samples = [(String, Vec<f64>)];
+
+/// Each lane's end-to-end latencies, from what a run found.
+pub fn samples(lanes: &[LaneRun]) -> Vec<(String, Vec<f64>)> {
+    lanes
+        .iter()
+        .map(|lane| {
+            (
+                lane.service.to_string(),
+                lane.found.iter().map(|f| f.record.e2e_ms).collect(),
+            )
+        })
+        .collect()
+}
+
 /// The charts of a report.
-pub fn charts(summary: &Summary, lanes: &[LaneRun]) -> Vec<Chart> {
+pub fn charts(summary: &Summary, samples: &Samples) -> Vec<Chart> {
     let names: Vec<String> = summary.lanes.iter().map(|l| l.service.to_string()).collect();
     let pick = |f: fn(&Latency) -> f64| -> Vec<f64> {
         summary
@@ -86,19 +102,10 @@ pub fn charts(summary: &Summary, lanes: &[LaneRun]) -> Vec<Chart> {
         ],
         true,
     );
-    let samples: Vec<(String, Vec<f64>)> = lanes
-        .iter()
-        .map(|lane| {
-            (
-                lane.service.to_string(),
-                lane.found.iter().map(|f| f.record.e2e_ms).collect(),
-            )
-        })
-        .collect();
     let cdf = charts::cdf(
         "End-to-end latency distribution (all deliveries)",
         "milliseconds (log scale)",
-        &samples,
+        samples,
     );
     let cost_series: Vec<(&str, Vec<f64>)> = eventlab_measure::cost::CATEGORIES
         .iter()
@@ -113,12 +120,11 @@ pub fn charts(summary: &Summary, lanes: &[LaneRun]) -> Vec<Chart> {
             )
         })
         .collect();
-    let cost = charts::grouped_bars(
+    let cost = charts::stacked_bars(
         "Cost per million events, by what is billed (USD)",
         "USD per 1M events",
         &names,
         &cost_series,
-        false,
     );
     let batching = charts::grouped_bars(
         "Batching: mean events per transformer invocation",
@@ -161,13 +167,28 @@ pub fn files(summary: &Summary, lanes: &[LaneRun]) -> serde_json::Result<Vec<Fil
         File::new("raw.jsonl", raw),
         File::new("summary.json", serde_json::to_string_pretty(summary)?),
     ];
-    let charts = charts(summary, lanes);
-    files.extend(charts.iter().map(|c| File::new(c.file, c.svg.clone())));
+    files.extend(pages(summary, &samples(lanes))?);
+    Ok(files)
+}
+
+/// The report's charts, pages and Markdown: everything but the raw data.
+pub fn pages(summary: &Summary, samples: &Samples) -> serde_json::Result<Vec<File>> {
+    let answer = eventlab_measure::answer::answer(summary, &eventlab_measure::reference::References::bundled());
+    let mut charts = charts(summary, samples);
+    charts.insert(
+        0,
+        Chart {
+            file: "frontier.svg",
+            title: "Latency against cost",
+            svg: html::frontier(summary, &answer),
+        },
+    );
+    let mut files: Vec<File> = charts.iter().map(|c| File::new(c.file, c.svg.clone())).collect();
     if let Some(coldstart) = &summary.coldstart {
         files.extend(crate::coldstart::files(coldstart)?);
     }
-    files.push(File::new("report.md", text::markdown(summary, &charts)));
-    files.push(File::new("report.html", html::page(summary, &charts)));
+    files.push(File::new("report.md", text::markdown(summary, &answer, &charts)));
+    files.push(File::new("report.html", html::page(summary, &answer, &charts)));
     Ok(files)
 }
 
@@ -181,6 +202,10 @@ mod tests {
     use eventlab_measure::stats::{Batching, Delivery, Order};
     use eventlab_measure::summary::{AwsModel, LaneSummary, LaneUsage};
     use eventlab_schema::Service;
+
+    fn answer(summary: &Summary) -> eventlab_measure::answer::Answer {
+        eventlab_measure::answer::answer(summary, &eventlab_measure::reference::References::bundled())
+    }
 
     fn summary(environment: Environment) -> Summary {
         let lane = LaneSummary {
@@ -283,7 +308,8 @@ mod tests {
     /// The SQS lane's local figures sit beside the published SQS study, labelled apart.
     #[test]
     fn the_report_sets_local_figures_beside_the_aws_reference() {
-        let html = html::page(&summary(Environment::LocalEmulator), &[]);
+        let local = summary(Environment::LocalEmulator);
+        let html = html::page(&local, &answer(&local), &[]);
         let table = &html[html.find("id=\"reference-table\"").unwrap()..];
         assert!(table.contains("<tr class=\"local\"><td>sqs</td><td>this run, local emulator</td>"));
         assert!(
@@ -292,7 +318,8 @@ mod tests {
                 && table.contains("<td>105</td>")
         );
         assert!(table.contains("https://bitesizedserverless.com/bite/serverless-messaging-latency-compared/"));
-        let md = text::markdown(&summary(Environment::Aws), &[]);
+        let aws = summary(Environment::Aws);
+        let md = text::markdown(&aws, &answer(&aws), &[]);
         assert!(md.contains("| sqs | this run, AWS |"));
     }
 
@@ -309,8 +336,17 @@ mod tests {
             .collect();
         let text = terminal(&seven);
         assert!(text.lines().all(|line| line.chars().count() <= 84), "{text}");
-        // The header lines are the ones with no row heading.
-        let headers: Vec<&str> = text
+        let (answer, detail) = text.split_once("Every figure, lane by lane:").unwrap();
+        for service in Service::ALL {
+            assert!(
+                answer
+                    .lines()
+                    .any(|l| l.split_whitespace().next() == Some(service.as_str())),
+                "{service} has its row in the answer, first:\n{text}"
+            );
+        }
+        // The detail's header lines are the ones with no row heading.
+        let headers: Vec<&str> = detail
             .lines()
             .filter(|line| line.starts_with(' '))
             .flat_map(str::split_whitespace)

@@ -1,6 +1,7 @@
 //! The report's rows, formatted once for every rendering: the comparison table, the
 //! published references beside the run's figures, and what the functions used.
 
+use eventlab_measure::answer::short_promise;
 use eventlab_measure::reference::References;
 use eventlab_measure::stats::Latency;
 use eventlab_measure::summary::{Environment, LaneSummary, Summary};
@@ -21,19 +22,6 @@ pub(super) fn environment_line(summary: &Summary) -> String {
         ),
         Environment::Aws => format!("**AWS**, {}.", summary.created_at.format("%Y-%m-%d %H:%M UTC")),
     }
-}
-
-/// A lane's order promise in a table cell.
-/// The promise's scope in a table cell's width (13 characters).
-fn short_promise(promise: &str) -> &str {
-    [
-        ("per shard", "per shard"),
-        ("per message group", "per group"),
-        ("per item key", "per item key"),
-    ]
-    .into_iter()
-    .find_map(|(long, short)| promise.starts_with(long).then_some(short))
-    .unwrap_or("none")
 }
 
 /// Billed duration p50 / p99 from REPORT lines, or a dash.
@@ -173,7 +161,7 @@ pub(super) fn table(summary: &Summary) -> Vec<(&'static str, Vec<String>)> {
 }
 
 /// Whose figures a report's own are.
-fn measured_here(summary: &Summary) -> &'static str {
+pub(super) fn measured_here(summary: &Summary) -> &'static str {
     match summary.environment {
         Environment::LocalEmulator => "this run, local emulator",
         Environment::Aws => "this run, AWS",

@@ -2,17 +2,82 @@
 
 use std::fmt::Write as _;
 
+use eventlab_measure::answer::Answer;
 use eventlab_measure::summary::{Environment, Summary};
 
+use super::html::{ANSWER_NOTE, answer_table, place, run_line};
 use super::rows::{FUNCTION_HEADINGS, environment_line, function_rows, reference_rows, table};
 use crate::page::{Chart, Table};
 
 /// Lanes side by side in one block of the terminal table.
 const TERMINAL_LANES_PER_BLOCK: usize = 4;
 
-/// The compact table printed at the end of a run, in blocks of lanes.
-pub fn terminal(summary: &Summary) -> String {
+/// `text` wrapped to `width` columns, each line after the first indented by `indent`.
+fn wrap(text: &str, width: usize, indent: &str) -> String {
     let mut out = String::new();
+    let mut column = 0;
+    for word in text.split_whitespace() {
+        let length = word.chars().count();
+        if column > 0 && column + 1 + length > width {
+            out.push('\n');
+            out.push_str(indent);
+            column = indent.chars().count();
+        } else if column > 0 {
+            out.push(' ');
+            column += 1;
+        }
+        out.push_str(word);
+        column += length;
+    }
+    out
+}
+
+/// The answer in the terminal: the run, a line per lane, the findings.
+fn terminal_answer(summary: &Summary, answer: &Answer) -> String {
+    let mut out = format!("{}\n{}\n\n", wrap(&run_line(summary), 84, "  "), place(summary));
+    let table = answer_table(summary, answer);
+    let short = [
+        "lane",
+        "p50/p99",
+        "AWS p50/99",
+        "lost/dup",
+        "order/kept",
+        "inv/ev",
+        "$ here",
+        "$ AWS",
+    ];
+    let widths = [11, 10, 10, 8, 15, 6, 7, 10];
+    for (name, width) in short.iter().zip(widths) {
+        let _ = write!(out, "{name:<width$} ");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    for row in &table.rows {
+        let mut line = String::new();
+        for (cell, width) in row.iter().zip(widths) {
+            let cell = cell.replace(" / ", "/");
+            let _ = write!(line, "{cell:<width$} ");
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    let legend = format!(
+        "p50/p99: end-to-end ms, {}; AWS: published by others. inv/ev: transformer invocations per event. $: per 1M events, here at AWS list prices, AWS as modelled at {} events/s. {ANSWER_NOTE}",
+        super::rows::measured_here(summary),
+        summary.drive.rate
+    );
+    let _ = writeln!(out, "{}\n", wrap(&legend, 84, ""));
+    for finding in &answer.findings {
+        let _ = writeln!(out, "- {}", wrap(finding, 82, "  "));
+    }
+    out
+}
+
+/// What a run prints at its end: the answer first, then every figure in blocks of lanes.
+pub fn terminal(summary: &Summary) -> String {
+    let answer = eventlab_measure::answer::answer(summary, &eventlab_measure::reference::References::bundled());
+    let mut out = terminal_answer(summary, &answer);
+    out.push_str("\nEvery figure, lane by lane:\n\n");
     let rows = table(summary);
     // Four lanes a block keep each line within 84 columns, however many lanes ran.
     let lanes: Vec<usize> = (0..summary.lanes.len()).collect();
@@ -64,27 +129,23 @@ fn markdown_table(summary: &Summary) -> String {
     md
 }
 
-pub(super) fn markdown(summary: &Summary, charts: &[Chart]) -> String {
+pub(super) fn markdown(summary: &Summary, answer: &Answer, charts: &[Chart]) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# eventlab bench {}\n", summary.bench_id);
-    let _ = writeln!(md, "{}\n", environment_line(summary));
-    for caveat in &summary.caveats {
-        let _ = writeln!(md, "> {caveat}");
+    let _ = writeln!(md, "{} · **{}**\n", run_line(summary), place(summary));
+    md.push_str(&answer_table(summary, answer).markdown());
+    let _ = writeln!(md, "\n{ANSWER_NOTE}\n");
+    for finding in &answer.findings {
+        let _ = writeln!(md, "- {finding}");
     }
-    let d = &summary.drive;
     let _ = writeln!(
         md,
-        "\n{} events per service via {} at {} events/s, {} per call, concurrency {}{}.\n",
-        d.events,
-        d.via,
-        d.rate,
-        d.batch,
-        d.concurrency,
-        d.size_bytes.map_or(String::new(), |s| format!(", padded to {s} bytes"))
+        "\n![Latency against cost](frontier.svg)\n\n## Every figure, lane by lane\n"
     );
+    let _ = writeln!(md, "{}\n", environment_line(summary));
     md.push_str(&markdown_table(summary));
     md.push('\n');
-    for chart in charts {
+    for chart in charts.iter().filter(|c| c.file != "frontier.svg") {
         let _ = writeln!(md, "![{}]({})\n", chart.title, chart.file);
     }
     md.push_str(&reference_md(summary));
@@ -100,6 +161,12 @@ pub(super) fn markdown(summary: &Summary, charts: &[Chart]) -> String {
             crate::coldstart::provenance(coldstart),
             crate::coldstart::table(coldstart)
         );
+    }
+    if !summary.caveats.is_empty() {
+        md.push_str("\n## Caveats\n\n");
+        for caveat in &summary.caveats {
+            let _ = writeln!(md, "- {caveat}");
+        }
     }
     md
 }
