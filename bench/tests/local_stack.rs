@@ -217,6 +217,24 @@ async fn a_small_run_over_every_service_accounts_for_every_event_and_writes_the_
         );
         assert!(markdown.contains(chart));
     }
+
+    // The model priced with this run's measured Lambda figures, labelled as local.
+    let model = std::process::Command::new(env!("CARGO_BIN_EXE_eventlab-bench"))
+        .args(["model", "--rates", "100", "--profile-from"])
+        .arg(dir.join("summary.json"))
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&model.stdout);
+    assert!(model.status.success(), "{}", String::from_utf8_lossy(&model.stderr));
+    let sqs = summary.lanes.iter().find(|l| l.service == Service::Sqs).unwrap();
+    assert_eq!(sqs.lambdas.transformer.origin, Origin::MeasuredLocal);
+    assert!(
+        table.contains(&format!(
+            "sqs: transformer {:.1} ms billed, {:.0} MB, {:.0} B of logs (measured on the local emulator)",
+            sqs.lambdas.transformer.billed_ms, sqs.lambdas.transformer.memory_mb, sqs.lambdas.transformer.log_bytes
+        )),
+        "{table}"
+    );
     std::fs::remove_dir_all(out).unwrap();
 }
 

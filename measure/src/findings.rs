@@ -30,12 +30,13 @@ pub fn drill(drill: &Drill) -> Vec<String> {
     let here = where_measured(drill.environment);
     let sum = |f: fn(&crate::drill::books::Books) -> u64| drill.lanes.iter().map(|l| f(&l.books)).sum::<u64>();
     let mut findings = vec![format!(
-        "Where the events went ({here}): of {} published on {} lanes around a {:.0} s outage, {} landed, {} sit in failure queues, {} were dropped by the emulator and {} are unaccounted.",
+        "Where the events went ({here}): of {} published on {} lanes around a {:.0} s outage, {} landed, {} sit in failure queues, {} passed through untransformed, {} were dropped by the emulator and {} are unaccounted.",
         sum(|b| b.published),
         drill.lanes.len(),
         drill.restored_at_s - drill.broken_at_s,
         sum(|b| b.landed),
         sum(|b| b.held + b.held_by_pointer),
+        sum(|b| b.passed_through + b.firehose_errors),
         sum(|b| b.dropped_by_emulator),
         sum(|b| b.waiting),
     )];

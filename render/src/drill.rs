@@ -168,6 +168,7 @@ fn answer(drill: &Drill) -> AnswerBlock {
                 b.published.to_string(),
                 b.landed.to_string(),
                 (b.held + b.held_by_pointer).to_string(),
+                (b.passed_through + b.firehose_errors).to_string(),
                 b.dropped_by_emulator.to_string(),
                 b.waiting.to_string(),
                 lane.balanced_at_s.map_or("not yet".into(), |s| {
@@ -194,6 +195,7 @@ fn answer(drill: &Drill) -> AnswerBlock {
                 "published",
                 "landed",
                 "in failure queue",
+                "passed through",
                 "dropped by emulator",
                 "unaccounted",
                 "balanced after restore",

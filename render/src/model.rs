@@ -90,10 +90,14 @@ pub fn table(args: &ModelArgs, rows: &[Row]) -> String {
             row.cannot_run.as_deref().unwrap_or("-")
         );
     }
+    let _ = writeln!(
+        out,
+        "\nEvery figure here is modelled, not measured, from these inputs.\n{}\n\
+         Cold starts not modelled (AWS reports them in under 1% of invocations).",
+        args.lambdas.describe()
+    );
     out.push_str(
-        "\nEvery figure here is modelled, not measured. Lambda: assumed 25 ms billed per transformer invocation and \
-         40 ms per generator invocation, 128 MB, arm64, 700 B of logs each (400 B of API access log per request); \
-         cold starts not modelled (AWS reports them in under 1% of invocations).\n\
+        "\
          'wait ms' is the mean time an event waits for its batch to close (fill, window, Kinesis's 1 s poll, \
          Firehose's buffer), not end-to-end latency. Rows that cannot run show no price.\n\
          SQS idle polling is an upper bound (5 pollers). Pub/Sub and MSK Serverless rows are list-price arithmetic.\n",

@@ -107,6 +107,7 @@ fn the_model_and_sweep_pages_have_no_colliding_labels() {
         retention_days: 30.0,
         free_tier: false,
         direct: false,
+        lambdas: eventlab_measure::model::Lambdas::Assumed,
     };
     let rows = rows(&args, &book);
     let points: Vec<_> = [10.0, 100.0, 1000.0]

@@ -3,10 +3,11 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
-use eventlab_measure::model::{ModelArgs, rows, trade_offs};
+use eventlab_measure::model::{Lambdas, ModelArgs, rows, trade_offs};
 use eventlab_measure::pricing::PriceBook;
+use eventlab_measure::summary::Summary;
 
 #[derive(Debug, Clone, Args)]
 pub struct ModelCommand {
@@ -44,14 +45,30 @@ pub struct ModelCommand {
     /// publishing straight to the service; by default each publish call is one API request.
     #[arg(long)]
     pub direct: bool,
+    /// Price Lambda with the durations, memory and log bytes a run measured per lane (its
+    /// `summary.json`), instead of the stated assumption.
+    #[arg(long, value_name = "SUMMARY_JSON")]
+    pub profile_from: Option<PathBuf>,
     /// Write model.json, model.svg, batching-*.svg and model.html into this folder too.
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
 
 impl ModelCommand {
-    fn model_args(&self) -> ModelArgs {
-        ModelArgs {
+    fn model_args(&self) -> Result<ModelArgs> {
+        let lambdas = match &self.profile_from {
+            None => Lambdas::Assumed,
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                let summary: Summary = serde_json::from_str(&text)
+                    .with_context(|| format!("{} is not a bench run's summary.json", path.display()))?;
+                Lambdas::Measured {
+                    from: format!("{} ({})", summary.bench_id, path.display()),
+                    lanes: summary.lanes.iter().map(|l| (l.service, l.lambdas)).collect(),
+                }
+            }
+        };
+        Ok(ModelArgs {
             rates: self.rates.clone(),
             event_bytes: self.event_bytes,
             publish_batch: self.publish_batch,
@@ -63,13 +80,14 @@ impl ModelCommand {
             retention_days: self.retention_days,
             free_tier: self.free_tier,
             direct: self.direct,
-        }
+            lambdas,
+        })
     }
 }
 
 /// Prints the table, and writes the charts, data and page when `--out` is given.
 pub fn run(command: &ModelCommand) -> Result<()> {
-    let args = command.model_args();
+    let args = command.model_args()?;
     let book = PriceBook::us_east_1();
     let rows = rows(&args, &book);
     print!("{}", eventlab_render::model::table(&args, &rows));

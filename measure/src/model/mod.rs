@@ -5,15 +5,17 @@
 //! Batching's other side, the wait it adds, is modelled from first principles beside it.
 //! GCP Pub/Sub and MSK Serverless are paper rows: modelled, not measured.
 
+mod profile;
 mod sizing;
 mod trade_off;
 
 use eventlab_schema::Service;
 use serde::Serialize;
 
-use crate::cost::{self, Bill, LambdaProfile, Workload};
+use crate::cost::{self, Bill, Workload};
 use crate::pricing::PriceBook;
 
+pub use profile::Lambdas;
 pub use sizing::{Batching, kinesis_shards, size};
 pub use trade_off::{TradeOff, trade_offs};
 
@@ -81,6 +83,8 @@ pub struct ModelArgs {
     /// Leave out the producer side (API Gateway, its access logs and the generator), as if
     /// publishing straight to the service; by default each publish call is one API request.
     pub direct: bool,
+    /// The Lambda durations, memory and log bytes each row is priced with.
+    pub lambdas: Lambdas,
 }
 
 impl Default for ModelArgs {
@@ -97,6 +101,7 @@ impl Default for ModelArgs {
             retention_days: 30.0,
             free_tier: false,
             direct: false,
+            lambdas: Lambdas::Assumed,
         }
     }
 }
@@ -223,7 +228,7 @@ fn capacity(service: Service, sizing: &Sizing) -> String {
 
 /// One lab service at one rate: sized and priced, or "cannot run" with the reason.
 pub fn row(service: Service, args: &ModelArgs, settings: Batching, rate: f64, book: &PriceBook) -> Row {
-    let lambdas = LambdaProfile::assumed();
+    let lambdas = args.lambdas.for_service(service);
     let sized = size(
         service,
         rate,
@@ -309,12 +314,39 @@ pub fn rows(args: &ModelArgs, book: &PriceBook) -> Vec<Row> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cost::LambdaProfile;
 
     fn args() -> ModelArgs {
         ModelArgs {
             rates: vec![100.0],
             ..ModelArgs::default()
         }
+    }
+
+    /// EventBridge at 100 events/s invokes its transformer 259.2M times a month; 25 ms more
+    /// each at 128 MB on arm64 is 810,000 GB-s, $10.80 at $0.0000133334 per GB-s.
+    #[test]
+    fn a_measured_profile_prices_its_own_durations() {
+        let mut slower = LambdaProfile::assumed();
+        slower.transformer.billed_ms = 50.0;
+        slower.transformer.origin = crate::cost::Origin::MeasuredAws;
+        let measured = ModelArgs {
+            lambdas: Lambdas::Measured {
+                from: "bench-test".into(),
+                lanes: std::collections::BTreeMap::from([(Service::EventBridge, slower)]),
+            },
+            ..args()
+        };
+        let usd = |args: &ModelArgs| find(&rows_of(args), "eventbridge").monthly_usd.unwrap();
+        let delta = usd(&measured) - usd(&args());
+        assert!((delta - 10.80).abs() < 0.01, "{delta}");
+        assert!(
+            (find(&rows_of(&measured), "sqs").monthly_usd.unwrap()
+                - find(&rows_of(&args()), "sqs").monthly_usd.unwrap())
+            .abs()
+                < 1e-9,
+            "a lane the run did not measure stays assumed"
+        );
     }
 
     fn find<'a>(rows: &'a [Row], service: &str) -> &'a Row {
