@@ -81,8 +81,11 @@ pub const FIRST_SCREEN: f64 = 900.0;
 pub struct Scratch(pub PathBuf);
 
 impl Scratch {
+    /// Unique per process and call: tests measuring pages at once get a folder each.
     pub fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("eventlab-browser-{name}-{}", std::process::id()));
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("eventlab-browser-{name}-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         Self(dir)
     }
