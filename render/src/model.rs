@@ -67,13 +67,13 @@ pub fn table(args: &ModelArgs, rows: &[Row]) -> String {
     );
     let _ = writeln!(
         out,
-        "{:>9}  {:<26} {:>12}  {:>9}  {:<58} notes",
+        "{:>9}  {:<39} {:>12}  {:>9}  {:<58} notes",
         "events/s", "service", "USD/month", "wait ms", "capacity"
     );
     for row in rows {
         let _ = writeln!(
             out,
-            "{:>9}  {:<26} {:>12}  {:>9}  {:<58} {}",
+            "{:>9}  {:<39} {:>12}  {:>9}  {:<58} {}",
             row.rate,
             row.service,
             row.monthly_usd
@@ -100,7 +100,10 @@ pub fn table(args: &ModelArgs, rows: &[Row]) -> String {
         "\
          'wait ms' is the mean time an event waits for its batch to close (fill, window, Kinesis's 1 s poll, \
          Firehose's buffer), not end-to-end latency. Rows that cannot run show no price.\n\
-         SQS idle polling is an upper bound (5 pollers). Pub/Sub and MSK Serverless rows are list-price arithmetic.\n",
+         SQS idle polling is an upper bound (5 pollers). Pub/Sub and MSK Serverless rows are list-price arithmetic.\n\
+         The EventBridge Custom Event Bus row prices the Lambda, log, S3 and API side at its batch (up to 100 events per \
+         Lambda call); the bus's own ingestion, delivery and retention charges have no published rate (pricing page read \
+         2026-11-28), so its total leaves them out. Without a window a call is assumed to carry what arrives within 50 ms.\n",
     );
     out
 }
@@ -222,7 +225,7 @@ mod tests {
         let file = |name: &str| &files.iter().find(|f| f.name == name).unwrap().contents;
         assert!(table(&args, &rows(&args, &PriceBook::us_east_1())).contains("GCP Pub/Sub (modelled)"));
         let data: serde_json::Value = serde_json::from_str(file("model.json")).unwrap();
-        assert_eq!(data["rows"].as_array().unwrap().len(), Service::ALL.len() + 2);
+        assert_eq!(data["rows"].as_array().unwrap().len(), Service::ALL.len() + 3);
         assert!(!data["batching"].as_array().unwrap().is_empty());
         for name in ["model.svg", "batching-100.svg"] {
             assert!(file(name).starts_with("<svg"), "{name}");

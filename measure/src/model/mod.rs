@@ -3,8 +3,10 @@
 //! account needed. Each row is sized for its rate (shards, a parallelization factor) or
 //! marked "cannot run as configured" with the reason: no price for what cannot run.
 //! Batching's other side, the wait it adds, is modelled from first principles beside it.
-//! GCP Pub/Sub and MSK Serverless are paper rows: modelled, not measured.
+//! EventBridge's Custom Event Bus, GCP Pub/Sub and MSK Serverless are paper rows: modelled
+//! from what is published, never run here.
 
+mod paper;
 mod profile;
 mod sizing;
 mod trade_off;
@@ -15,6 +17,7 @@ use serde::Serialize;
 use crate::cost::{self, Bill, Workload};
 use crate::pricing::PriceBook;
 
+pub use paper::{CUSTOM_BUS_LAMBDA_MAX_BATCH, custom_event_bus};
 pub use profile::Lambdas;
 pub use sizing::{Batching, kinesis_shards, size};
 pub use trade_off::{TradeOff, trade_offs};
@@ -272,41 +275,17 @@ pub fn row(service: Service, args: &ModelArgs, settings: Batching, rate: f64, bo
     }
 }
 
+/// Every lab service at every rate, then the paper rows.
 pub fn rows(args: &ModelArgs, book: &PriceBook) -> Vec<Row> {
-    let prices = &book.prices;
     let settings = Batching::of(args);
     let mut rows = Vec::new();
     for rate in args.rates() {
         for service in Service::ALL {
             rows.push(row(service, args, settings, rate, book));
         }
-        let gb = rate * SECONDS_PER_MONTH * args.event_bytes / (MB * 1024.0);
-        // Pub/Sub bills publish and delivery throughput, at least 1 KB per request.
-        let billed_tib = 2.0 * rate * SECONDS_PER_MONTH * args.event_bytes.max(1024.0) / (MB * MB);
-        rows.push(Row {
-            service: "GCP Pub/Sub (modelled)".to_owned(),
-            rate,
-            monthly_usd: Some(billed_tib * prices.pubsub_per_tib.value),
-            cannot_run: None,
-            capacity: "serverless".to_owned(),
-            sizing: None,
-            bill: None,
-            aws_lab_service: false,
-        });
-        rows.push(Row {
-            service: "MSK Serverless (modelled)".to_owned(),
-            rate,
-            monthly_usd: Some(
-                HOURS_PER_MONTH
-                    * (prices.msk_serverless_cluster_hour.value + prices.msk_serverless_partition_hour.value)
-                    + gb * (prices.msk_serverless_per_gb_in.value + prices.msk_serverless_per_gb_out.value),
-            ),
-            cannot_run: None,
-            capacity: "1 cluster, 1 partition".to_owned(),
-            sizing: None,
-            bill: None,
-            aws_lab_service: false,
-        });
+        rows.push(paper::custom_event_bus(args, book, rate));
+        rows.push(paper::pubsub(args, book, rate));
+        rows.push(paper::msk_serverless(args, book, rate));
     }
     rows
 }
