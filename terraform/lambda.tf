@@ -57,5 +57,13 @@ resource "aws_lambda_event_source_mapping" "sqs" {
   maximum_batching_window_in_seconds = var.sqs_batching_window_seconds
   function_response_types            = ["ReportBatchItemFailures"]
 
+  dynamic "provisioned_poller_config" {
+    for_each = var.sqs_provisioned_pollers == null ? [] : [var.sqs_provisioned_pollers]
+    content {
+      minimum_pollers = provisioned_poller_config.value.minimum
+      maximum_pollers = provisioned_poller_config.value.maximum
+    }
+  }
+
   depends_on = [aws_iam_role_policy.consume_queue, aws_iam_role_policy.write_results]
 }

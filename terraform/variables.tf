@@ -195,6 +195,25 @@ variable "sqs_visibility_timeout_seconds" {
   }
 }
 
+variable "sqs_provisioned_pollers" {
+  description = "Provisioned mode for the SQS lane's event source mapping: event pollers kept ready (each about 5 MB/s), billed by poller capacity on AWS. Empty (the default): Lambda's on-demand polling. Planned by the tests, never applied on the emulator (MiniStack has no pollers to provision)."
+  type = object({
+    minimum = number
+    maximum = number
+  })
+  default = null
+
+  validation {
+    condition = var.sqs_provisioned_pollers == null || (try(
+      var.sqs_provisioned_pollers.minimum >= 2 && var.sqs_provisioned_pollers.minimum <= 200 &&
+      var.sqs_provisioned_pollers.maximum >= var.sqs_provisioned_pollers.minimum && var.sqs_provisioned_pollers.maximum <= 2000 &&
+      floor(var.sqs_provisioned_pollers.minimum) == var.sqs_provisioned_pollers.minimum &&
+      floor(var.sqs_provisioned_pollers.maximum) == var.sqs_provisioned_pollers.maximum,
+    false))
+    error_message = "sqs_provisioned_pollers: minimum a whole number from 2 (SQS's floor) to 200, maximum from the minimum to 2000 (the pinned provider's ceiling; AWS takes up to 10,000 for SQS)."
+  }
+}
+
 variable "kinesis_shard_count" {
   description = "Shards of the stream. Each costs about $0.015 per hour (about $11 a month) in us-east-1, used or not, and takes 1 MB/s or 1,000 records/s of writes."
   type        = number

@@ -172,3 +172,39 @@ run "visibility_timeout_can_be_short_for_the_test_stack" {
     error_message = "the variable should set both queues' visibility timeout"
   }
 }
+
+run "sqs_polls_on_demand_unless_pollers_are_provisioned" {
+  command = plan
+  assert {
+    condition     = length(aws_lambda_event_source_mapping.sqs.provisioned_poller_config) == 0
+    error_message = "by default the SQS lane polls on demand"
+  }
+}
+
+run "sqs_provisioned_pollers_set_the_mapping" {
+  command = plan
+  variables {
+    sqs_provisioned_pollers = { minimum = 2, maximum = 20 }
+  }
+  assert {
+    condition = (aws_lambda_event_source_mapping.sqs.provisioned_poller_config[0].minimum_pollers == 2 &&
+    aws_lambda_event_source_mapping.sqs.provisioned_poller_config[0].maximum_pollers == 20)
+    error_message = "the variable should set the mapping's minimum and maximum pollers"
+  }
+}
+
+run "sqs_provisioned_pollers_start_at_two" {
+  command = plan
+  variables {
+    sqs_provisioned_pollers = { minimum = 1, maximum = 20 }
+  }
+  expect_failures = [var.sqs_provisioned_pollers]
+}
+
+run "sqs_provisioned_pollers_maximum_is_not_below_the_minimum" {
+  command = plan
+  variables {
+    sqs_provisioned_pollers = { minimum = 10, maximum = 5 }
+  }
+  expect_failures = [var.sqs_provisioned_pollers]
+}
