@@ -22,7 +22,7 @@ BENCH := $(LOCAL_AWS) target/debug/eventlab-bench
 # `make bench BENCH_ARGS="--events 500 --rate 100"`; see `target/debug/eventlab-bench run --help`.
 BENCH_ARGS ?= --events 100 --rate 50
 
-.PHONY: help venv venv-aws venv-scan scan build zips-aws qemu chromium up token curl api-url demo bench drill redrive watch watch-tui watch-screenshot report-screenshot sweep model down test unit lint criterion coldstart \
+.PHONY: help venv venv-aws venv-scan scan build zips-aws qemu chromium up token curl api-url demo bench drill redrive watch watch-tui watch-screenshot report-screenshot tune sweep model down test unit lint criterion coldstart \
 	deploy destroy bench-aws token-aws api-key-aws curl-aws
 
 help: ## list the targets
@@ -132,6 +132,12 @@ report-screenshot: chromium
 # Headless Chromium for the browser tests of the pages (Debian's package).
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+# `make tune TUNE_ARGS="--target-p99 1s --lanes sqs,kinesis --for 5m"`; see `target/debug/eventlab-bench tune --help`.
+TUNE_ARGS ?= --target-p99 2s
+
+tune: ## batching that follows demand: hold a p99 target at the least cost, until Ctrl-C (make bench in another shell)
+	$(BENCH) tune $(TUNE_ARGS)
 
 sweep: ## rerun with different batching settings; chart latency against cost
 	$(BENCH) sweep --events 50 --rate 50

@@ -1,5 +1,5 @@
 //! The eventlab bench: drives events through a deployed stack's lanes and collects what
-//! arrived ([`run`], [`session`]), changes batching settings and reruns ([`sweep`]), starts
+//! arrived ([`run`], [`session`]), changes batching settings and reruns ([`sweep`]) or follows demand with them ([`tune`]), starts
 //! the lab's own binaries under a local Lambda Runtime API ([`coldstart`],
 //! [`runtime_api`]), breaks and restores consumers ([`drill`]) and watches it all live
 //! ([`watch`]); one file per subcommand under [`cmd`].
@@ -11,8 +11,10 @@
 pub mod cmd;
 pub mod coldstart;
 pub mod drill;
+pub mod mappings;
 pub mod run;
 pub mod runtime_api;
 pub mod session;
 pub mod sweep;
+pub mod tune;
 pub mod watch;

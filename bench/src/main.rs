@@ -35,6 +35,9 @@ enum Command {
         #[command(flatten)]
         args: eventlab_bench::drill::DrillArgs,
     },
+    /// Follow demand with each batching lane's batch size and window, holding a p99 target;
+    /// every decision a JSON line; the settings restored on exit (or by `--restore`).
+    Tune(cmd::tune::TuneArgs),
     /// Move what waits in each lane's dead-letter or on-failure queue back into the lane.
     Redrive(cmd::redrive::RedriveArgs),
     /// Print a Cognito JWT for curl.
@@ -54,6 +57,7 @@ async fn main() -> Result<()> {
         Command::Coldstart(args) => cmd::coldstart::run(&args).await,
         Command::Watch(args) => cmd::watch::run(&args).await,
         Command::Drill { stack, args } => Box::pin(cmd::drill::run(&stack, &args)).await,
+        Command::Tune(args) => Box::pin(cmd::tune::run(&args)).await,
         Command::Redrive(args) => Box::pin(cmd::redrive::run(&args)).await,
         Command::Token { stack } => cmd::token::run(&stack).await,
     }

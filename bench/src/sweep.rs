@@ -3,9 +3,8 @@
 //! changed on the live stack (event source mappings, Firehose buffering) and restored.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use eventlab_schema::Service;
 
 use eventlab_measure::sweep::{Point, Setting, plan};
@@ -14,44 +13,22 @@ use crate::session::{Session, new_bench_id};
 use eventlab_measure::record::Drive;
 
 struct Knobs {
-    lambda: aws_sdk_lambda::Client,
+    mappings: crate::mappings::Mappings,
     firehose: aws_sdk_firehose::Client,
 }
 
 impl Knobs {
     async fn mapping(&self, function: &str) -> Result<(String, i32, i32)> {
-        let listed = self
-            .lambda
-            .list_event_source_mappings()
-            .function_name(function)
-            .send()
-            .await?;
-        let mapping = listed
-            .event_source_mappings()
-            .first()
-            .context("no event source mapping")?;
-        Ok((
-            mapping.uuid().context("a mapping without a UUID")?.to_owned(),
-            mapping.batch_size().unwrap_or(10),
-            mapping.maximum_batching_window_in_seconds().unwrap_or(0),
-        ))
+        let (uuid, knobs) = self.mappings.get(function).await?;
+        Ok((uuid, i32::try_from(knobs.batch)?, i32::try_from(knobs.window_s)?))
     }
 
     async fn set_mapping(&self, uuid: &str, batch_size: i32, window_secs: i32) -> Result<()> {
-        let update = self.lambda.update_event_source_mapping().uuid(uuid);
-        update
-            .batch_size(batch_size)
-            .maximum_batching_window_in_seconds(window_secs)
-            .send()
-            .await?;
-        for _ in 0..120 {
-            let state = self.lambda.get_event_source_mapping().uuid(uuid).send().await?;
-            if state.state() == Some("Enabled") {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        }
-        bail!("event source mapping {uuid} did not return to Enabled")
+        let knobs = eventlab_measure::tune::Knobs {
+            batch: u32::try_from(batch_size)?,
+            window_s: u32::try_from(window_secs)?,
+        };
+        self.mappings.set(uuid, knobs).await
     }
 
     async fn buffering(&self, stream: &str) -> Result<(i32, i32)> {
@@ -106,7 +83,7 @@ impl Knobs {
 pub async fn sweep(session: &Session, services: &[Service], drive: &Drive, out: &Path) -> Result<PathBuf> {
     let config = eventlab_client::stack::sdk_config(&session.lab.stack).await;
     let knobs = Knobs {
-        lambda: aws_sdk_lambda::Client::new(&config),
+        mappings: crate::mappings::Mappings::new(aws_sdk_lambda::Client::new(&config)),
         firehose: aws_sdk_firehose::Client::new(&config),
     };
     let bench_id = format!("{}-sweep", new_bench_id());

@@ -209,6 +209,20 @@ const COVERAGE: &[(&str, Coverage)] = &[
         ),
     ),
     (
+        "make tune",
+        Serves {
+            within_s: 90,
+            ready: "\"reason\"",
+        },
+    ),
+    (
+        "target/debug/eventlab-bench tune --restore",
+        Here {
+            within_s: 60,
+            check: nothing_to_restore,
+        },
+    ),
+    (
         "make report-screenshot",
         NotRun(
             "it rewrites the tracked docs/report.png; the report test on the stack measures the same page in headless Chromium",

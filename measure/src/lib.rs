@@ -19,4 +19,5 @@ pub mod reference;
 pub mod stats;
 pub mod summary;
 pub mod sweep;
+pub mod tune;
 pub mod usage;

@@ -9,6 +9,7 @@ pub mod redrive;
 pub mod run;
 pub mod sweep;
 pub mod token;
+pub mod tune;
 pub mod watch;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,280 @@
+//! `tune`: batching that follows demand. Every interval it reads each batching lane's live
+//! signals from the watch (delivery p99 over the last minute, events landed, batch sizes,
+//! the source queue's depth), asks the controller in `eventlab-measure` for the next batch
+//! size and window, applies them to the lane's event source mapping, and writes one JSON
+//! line per decision with its inputs and reason. The settings it found are kept in
+//! `.state/<stack>/tune-originals.json` until they are restored — on exit, on Ctrl-C or
+//! SIGTERM, on a failure, and after a killed run by `tune --restore`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use eventlab_client::stack::Stack;
+use eventlab_measure::tune::{Decision, Knobs, Signals, bounds, decide};
+use eventlab_schema::Service;
+use serde::{Deserialize, Serialize};
+
+use crate::mappings::Mappings;
+use crate::watch::Watcher;
+use crate::watch::board::LaneSnapshot;
+
+/// What to tune, towards what, how often and for how long.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub lanes: Vec<Service>,
+    pub target_p99: Duration,
+    pub interval: Duration,
+    /// Stop after this long; `None`: until interrupted.
+    pub run_for: Option<Duration>,
+}
+
+/// A lane's mapping as `tune` found it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Original {
+    pub service: Service,
+    pub uuid: String,
+    pub knobs: Knobs,
+}
+
+/// The settings to put back, in a file beside the stack's outputs until they are.
+#[derive(Debug, Clone)]
+pub struct Originals {
+    path: PathBuf,
+}
+
+impl Originals {
+    pub fn beside(outputs: &Path) -> Self {
+        Self {
+            path: outputs
+                .parent()
+                .unwrap_or_else(|| Path::new("."))
+                .join("tune-originals.json"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn read(&self) -> Result<Vec<Original>> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| format!("reading {}", self.path.display())),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(err) => Err(err).with_context(|| format!("reading {}", self.path.display())),
+        }
+    }
+
+    fn keep(&self, originals: &[Original]) -> Result<()> {
+        std::fs::write(&self.path, serde_json::to_vec_pretty(originals)?)
+            .with_context(|| format!("writing {}", self.path.display()))
+    }
+
+    /// Puts every kept setting back and forgets them; the lanes restored.
+    pub async fn restore(&self, mappings: &Mappings) -> Result<Vec<Service>> {
+        let originals = self.read()?;
+        for original in &originals {
+            mappings
+                .set(&original.uuid, original.knobs)
+                .await
+                .with_context(|| format!("restoring {}'s batching", original.service))?;
+        }
+        match std::fs::remove_file(&self.path) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(err.into()),
+            _ => {}
+        }
+        Ok(originals.iter().map(|o| o.service).collect())
+    }
+}
+
+/// One JSON line of the decision log.
+#[derive(Debug, Serialize)]
+pub struct Logged<'a> {
+    pub at: DateTime<Utc>,
+    pub lane: Service,
+    pub target_p99_ms: f64,
+    pub signals: &'a Signals,
+    pub from: Knobs,
+    pub to: Knobs,
+    pub changed: bool,
+    pub reason: &'a str,
+}
+
+/// What the controller sees of `lane`, `seconds` after the `landed` count of the last look.
+pub fn signals(lane: &LaneSnapshot, landed_before: u64, seconds: f64) -> Signals {
+    #[allow(clippy::cast_precision_loss)]
+    let recent = (!lane.recent_batches.is_empty())
+        .then(|| lane.recent_batches.iter().map(|b| f64::from(*b)).sum::<f64>() / lane.recent_batches.len() as f64);
+    #[allow(clippy::cast_precision_loss)]
+    let events_per_s = lane.landed.saturating_sub(landed_before) as f64 / seconds.max(1e-3);
+    Signals {
+        p99_ms: lane.e2e_p99_ms,
+        events_per_s,
+        mean_batch: recent.or(lane.mean_batch),
+        backlog: lane.source_queue.map(|q| q.waiting),
+    }
+}
+
+/// Tunes until the plan's time is up or a signal arrives, then restores every lane.
+pub async fn run(stack: &Stack, originals: &Originals, plan: &Plan, log: &mut (impl Write + Send)) -> Result<()> {
+    let config = eventlab_client::stack::sdk_config(stack).await;
+    let mappings = Mappings::new(aws_sdk_lambda::Client::new(&config));
+    let leftovers = originals.restore(&mappings).await?;
+    if !leftovers.is_empty() {
+        eprintln!(
+            "restored the batching an earlier tune left changed: {}",
+            names(&leftovers)
+        );
+    }
+    let outcome = tokio::select! {
+        tuned = tune(stack, &mappings, originals, plan, log) => tuned,
+        signal = crate::drill::interrupted() => {
+            eprintln!("tune interrupted ({signal}): restoring the lanes' settings");
+            Ok(())
+        }
+    };
+    let restored = originals
+        .restore(&mappings)
+        .await
+        .context("restoring the lanes' batching settings");
+    outcome.and(restored.map(|lanes| eprintln!("restored: {}", names(&lanes))))
+}
+
+fn names(lanes: &[Service]) -> String {
+    lanes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+async fn tune(
+    stack: &Stack,
+    mappings: &Mappings,
+    originals: &Originals,
+    plan: &Plan,
+    log: &mut (impl Write + Send),
+) -> Result<()> {
+    let mut lanes = Vec::new();
+    for &service in &plan.lanes {
+        let bounds = bounds(service).with_context(|| format!("{service} has no batching knobs to tune"))?;
+        let function = stack
+            .functions
+            .get(&format!("transform-{service}"))
+            .with_context(|| format!("the stack has no transform-{service} function"))?;
+        let (uuid, knobs) = mappings.get(function).await?;
+        lanes.push((service, bounds, uuid, knobs));
+    }
+    let found: Vec<Original> = lanes
+        .iter()
+        .map(|(service, _, uuid, knobs)| Original {
+            service: *service,
+            uuid: uuid.clone(),
+            knobs: *knobs,
+        })
+        .collect();
+    originals.keep(&found)?;
+    let mut watcher = Watcher::connect(stack, Utc::now(), Duration::from_secs(1)).await?;
+    let started = tokio::time::Instant::now();
+    let target_ms = plan.target_p99.as_secs_f64() * 1000.0;
+    let mut landed: Vec<u64> = vec![0; lanes.len()];
+    let mut last = tokio::time::Instant::now();
+    loop {
+        tokio::time::sleep(plan.interval).await;
+        let snapshot = watcher.poll().await;
+        let seconds = last.elapsed().as_secs_f64();
+        last = tokio::time::Instant::now();
+        for (i, (service, bounds, uuid, knobs)) in lanes.iter_mut().enumerate() {
+            let Some(lane) = snapshot.lanes.iter().find(|l| l.service == *service) else {
+                continue;
+            };
+            let signals = signals(lane, landed[i], seconds);
+            landed[i] = lane.landed;
+            let Decision {
+                knobs: next,
+                changed,
+                reason,
+            } = decide(*knobs, &signals, target_ms, *bounds);
+            // Applied first, then logged: a logged change is one the mapping has.
+            if changed {
+                mappings.set(uuid, next).await?;
+            }
+            let logged = Logged {
+                at: Utc::now(),
+                lane: *service,
+                target_p99_ms: target_ms,
+                signals: &signals,
+                from: *knobs,
+                to: next,
+                changed,
+                reason: &reason,
+            };
+            writeln!(log, "{}", serde_json::to_string(&logged)?)?;
+            log.flush()?;
+            *knobs = next;
+        }
+        if plan.run_for.is_some_and(|limit| started.elapsed() >= limit) {
+            return Ok(());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::watch::board::{InFlightBasis, QueueCounts};
+
+    fn lane(landed: u64, recent_batches: Vec<u32>) -> LaneSnapshot {
+        LaneSnapshot {
+            service: Service::Sqs,
+            published: 0,
+            publish_failed: 0,
+            in_flight: 0,
+            in_flight_basis: InFlightBasis::Queue,
+            landed,
+            duplicates: 0,
+            redelivered: 0,
+            rejected: 0,
+            unreadable: 0,
+            failure_queue: None,
+            dead_lettered: None,
+            source_queue: Some(QueueCounts {
+                waiting: 7,
+                in_flight: 3,
+            }),
+            invocations: 0,
+            cold_starts: 0,
+            mean_batch: Some(9.0),
+            recent_batches,
+            e2e_p50_ms: Some(40.0),
+            e2e_p99_ms: Some(80.0),
+            landed_per_second: Vec::new(),
+            broken_by: None,
+        }
+    }
+
+    #[test]
+    fn signals_come_from_the_watch_s_lane() {
+        let s = signals(&lane(150, vec![2, 4]), 50, 10.0);
+        assert_eq!(s.p99_ms, Some(80.0));
+        assert!((s.events_per_s - 10.0).abs() < 1e-9, "100 landed in 10 s");
+        assert_eq!(s.mean_batch, Some(3.0), "the recent batches, not the whole run's");
+        assert_eq!(s.backlog, Some(7), "waiting, not the messages a consumer holds");
+        assert_eq!(signals(&lane(150, Vec::new()), 150, 10.0).mean_batch, Some(9.0));
+    }
+
+    #[test]
+    fn originals_are_kept_until_restored() {
+        let dir = std::env::temp_dir().join(format!("eventlab-tune-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let originals = Originals::beside(&dir.join("outputs.json"));
+        assert_eq!(originals.read().unwrap(), Vec::new());
+        let kept = vec![Original {
+            service: Service::Kinesis,
+            uuid: "u".into(),
+            knobs: Knobs { batch: 10, window_s: 0 },
+        }];
+        originals.keep(&kept).unwrap();
+        assert_eq!(originals.read().unwrap(), kept);
+        assert!(originals.path().ends_with("tune-originals.json"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
