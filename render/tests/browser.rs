@@ -95,20 +95,8 @@ fn the_drill_report_answers_first_and_no_chart_label_collides() {
 #[ignore = "needs headless Chromium (make chromium)"]
 fn the_model_and_sweep_pages_have_no_colliding_labels() {
     let book = PriceBook::us_east_1();
-    let args = ModelArgs {
-        rates: Vec::new(),
-        event_bytes: 1024.0,
-        publish_batch: 10,
-        batch: 10,
-        window: 0.0,
-        firehose_interval: 60.0,
-        firehose_size_mb: 1.0,
-        shards: None,
-        retention_days: 30.0,
-        free_tier: false,
-        direct: false,
-        lambdas: eventlab_measure::model::Lambdas::Assumed,
-    };
+    // The model's defaults: 1 to 100,000 events/s, 1 KB events, batch 10, no window.
+    let args = ModelArgs::default();
     let rows = rows(&args, &book);
     let points: Vec<_> = [10.0, 100.0, 1000.0]
         .into_iter()

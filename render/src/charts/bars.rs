@@ -25,6 +25,15 @@ fn category_at(categories: &[String], at: f64, reversed: bool) -> String {
     index.and_then(|i| categories.get(i)).cloned().unwrap_or_default()
 }
 
+/// A swatch in the key per series, in the series' colours.
+fn swatches(series: &[(&str, Vec<f64>)]) -> Vec<Key> {
+    series
+        .iter()
+        .enumerate()
+        .map(|(s, (name, _))| Key::Swatch(colour(s), (*name).to_owned()))
+        .collect()
+}
+
 fn finite_positive<'a>(series: &'a [(&'a str, Vec<f64>)]) -> impl Iterator<Item = f64> + 'a {
     series
         .iter()
@@ -112,11 +121,7 @@ pub fn grouped_bars(
                 |v: &f64| short(*v)
             );
         }
-        let mut keys: Vec<Key> = series
-            .iter()
-            .enumerate()
-            .map(|(s, (name, _))| Key::Swatch(colour(s), (*name).to_owned()))
-            .collect();
+        let mut keys = swatches(series);
         if !values_fit {
             keys.push(Key::Note("values: in the table".to_owned()));
         }
@@ -171,11 +176,7 @@ pub fn stacked_bars(title: &str, y_label: &str, categories: &[String], series: &
                 .enumerate()
                 .map(|(c, &t)| Text::new(short(t), (c as f64 + 0.25, t + top * 0.05), (FONT, 12).into_font())),
         )?;
-        Ok(series
-            .iter()
-            .enumerate()
-            .map(|(s, (name, _))| Key::Swatch(colour(s), (*name).to_owned()))
-            .collect())
+        Ok(swatches(series))
     })
 }
 
@@ -221,11 +222,7 @@ pub fn horizontal_bars(title: &str, x_label: &str, rows: &[String], series: &[(&
                     }),
             )?;
         }
-        Ok(series
-            .iter()
-            .enumerate()
-            .map(|(s, (name, _))| Key::Swatch(colour(s), (*name).to_owned()))
-            .collect())
+        Ok(swatches(series))
     })
 }
 

@@ -42,6 +42,35 @@ fn pixel<X: Ranged<ValueType = f64>, Y: Ranged<ValueType = f64>>(
     (f64::from(x), f64::from(y))
 }
 
+/// A chart with both axes on log scales ticked at 1, 2 and 5, its mesh drawn.
+fn log_log<'a, 'b>(
+    area: &'a Area<'b>,
+    x: (f64, f64),
+    y: (f64, f64),
+    x_label: &str,
+    y_label: &str,
+) -> Result<LogLog<'a, 'b>, Box<dyn std::error::Error>> {
+    let mut chart = ChartBuilder::on(area)
+        .margin(10)
+        .x_label_area_size(40)
+        .y_label_area_size(64)
+        .build_cartesian_2d(log_axis(x.0, x.1), log_axis(y.0, y.1))?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .x_labels(30)
+        .y_labels(30)
+        .x_label_formatter(&|v: &f64| tick(*v))
+        .y_label_formatter(&|v: &f64| tick(*v))
+        .label_style((FONT, 12))
+        .draw()?;
+    Ok(chart)
+}
+
+type LogLog<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<LogAxis, LogAxis>>;
+type LogAxis = plotters::coord::combinators::WithKeyPoints<plotters::coord::combinators::LogCoord<f64>>;
+
 /// Cumulative distribution of each series' samples, x on a log scale.
 pub fn cdf(title: &str, x_label: &str, series: &[(String, Vec<f64>)]) -> String {
     let (low, high) = log_range(series.iter().flat_map(|(_, s)| s.iter().copied()));
@@ -83,21 +112,7 @@ pub fn scatter(title: &str, x_label: &str, y_label: &str, series: &[Series], lin
     let (x0, x1) = log_range(all().map(|(x, _, _)| *x));
     let (y0, y1) = log_range(all().map(|(_, y, _)| *y));
     with_key((WIDTH, HEIGHT), title, |area: &Area<'_>| {
-        let mut chart = ChartBuilder::on(area)
-            .margin(10)
-            .x_label_area_size(40)
-            .y_label_area_size(64)
-            .build_cartesian_2d(log_axis(x0, x1), log_axis(y0, y1))?;
-        chart
-            .configure_mesh()
-            .x_desc(x_label)
-            .y_desc(y_label)
-            .x_labels(30)
-            .y_labels(30)
-            .x_label_formatter(&|v: &f64| tick(*v))
-            .y_label_formatter(&|v: &f64| tick(*v))
-            .label_style((FONT, 12))
-            .draw()?;
+        let mut chart = log_log(area, (x0, x1), (y0, y1), x_label, y_label)?;
         let markers: Vec<(f64, f64)> = all().map(|(x, y, _)| pixel(&chart, (*x, *y))).collect();
         let mut placer = Placer::new(plot_box(&chart), markers, 5.0);
         let mut left_out = 0;
@@ -153,21 +168,7 @@ pub fn frontier(title: &str, x_label: &str, y_label: &str, here: &str, lanes: &[
     let (x0, x1) = log_range(all().map(|p| p.0));
     let (y0, y1) = log_range(all().map(|p| p.1));
     with_key((WIDTH, HEIGHT), title, |area: &Area<'_>| {
-        let mut chart = ChartBuilder::on(area)
-            .margin(10)
-            .x_label_area_size(40)
-            .y_label_area_size(64)
-            .build_cartesian_2d(log_axis(x0, x1), log_axis(y0, y1))?;
-        chart
-            .configure_mesh()
-            .x_desc(x_label)
-            .y_desc(y_label)
-            .x_labels(30)
-            .y_labels(30)
-            .x_label_formatter(&|v: &f64| tick(*v))
-            .y_label_formatter(&|v: &f64| tick(*v))
-            .label_style((FONT, 12))
-            .draw()?;
+        let mut chart = log_log(area, (x0, x1), (y0, y1), x_label, y_label)?;
         let mut best: Vec<(f64, f64)> = lanes.iter().filter(|l| l.best).filter_map(|l| l.aws).collect();
         best.sort_by(|a, b| a.0.total_cmp(&b.0));
         chart.draw_series(DashedLineSeries::new(best.iter().copied(), 6, 4, GREY.stroke_width(1)))?;
