@@ -166,6 +166,27 @@ plan() {
 apply() {
   reachable
   init
+  # A first apply on an emulator this script started may be started over (see below).
+  local first=0
+  [ "$target" = emulator ] && ours && [ -z "$(terraform -chdir=terraform state list 2>/dev/null)" ] && first=1
+  apply_once && return 0
+  # Now and then, under the burst of a first apply, the provider retries a create that the
+  # emulator had already carried out, and the retry is refused as a duplicate
+  # (EntityAlreadyExists on an IAM role, ParameterAlreadyExists on an SSM parameter). The
+  # emulator holds nothing else yet, so start it over from empty and apply once more.
+  if [ "$first" = 1 ] && grep -q 'AlreadyExists' "$state/terraform-apply.log"; then
+    say "the emulator refused a create it had already carried out (a retried request); starting it over from empty and applying once more"
+    stop
+    start
+    init
+    apply_once && return 0
+  fi
+  tf_errors "$state/terraform-apply.log"
+  die "terraform apply failed (full log: .state/$stack/terraform-apply.log)"
+}
+
+# One plan and apply; a failed apply returns non-zero, its log in $state/terraform-apply.log.
+apply_once() {
   local planfile=$state/apply.tfplan
   say "terraform plan"
   terraform -chdir=terraform plan -input=false -out="$planfile" "${tf_vars[@]}" >"$state/terraform-plan.log" 2>&1 ||
@@ -175,8 +196,7 @@ apply() {
     confirm "Apply this to $(plan_target "$planfile")?"
   fi
   say "terraform apply"
-  terraform -chdir=terraform apply -input=false "$planfile" >"$state/terraform-apply.log" 2>&1 ||
-    { save_inventory; tf_errors "$state/terraform-apply.log"; die "terraform apply failed (full log: .state/$stack/terraform-apply.log)"; }
+  terraform -chdir=terraform apply -input=false "$planfile" >"$state/terraform-apply.log" 2>&1 || { save_inventory; return 1; }
   save_inventory
   rm -f "$planfile"
   grep -E '^Apply complete' "$state/terraform-apply.log" | sed "s/^/==> [$stack] /"

@@ -45,13 +45,7 @@ step "local stack (make up, as a learner brings one up)"
 export TF_VAR_sqs_visibility_timeout_seconds=30
 scripts/stack.sh stop # a stale test stack from an interrupted run
 scripts/stack.sh validate
-# The emulator sometimes answers a create twice (a retried PutParameter then reports
-# ParameterAlreadyExists): start over from an empty emulator once, as the README advises.
-make --no-print-directory up || {
-  echo "make up failed on the emulator; starting it over once from an empty emulator"
-  scripts/stack.sh stop
-  make --no-print-directory up
-}
+make --no-print-directory up
 scripts/stack.sh show >"$EVENTLAB_STATE_JSON"
 
 step "the AWS variables plan cleanly (arm64, budget alert, alarm e-mail)"
