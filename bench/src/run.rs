@@ -3,7 +3,6 @@
 //! publishers), then collect every result from S3.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -42,23 +41,24 @@ pub async fn run_lane(lab: &Lab, service: Service, run_id: RunId, drive: &Drive)
     }
     let started_at = Utc::now();
     let calls = drive.events.div_ceil(drive.batch);
-    let interval = Duration::from_secs_f64(f64::from(drive.batch) / drive.rate);
+    // Each call at its time from the start: a steady rate, or the profile's phases in turn.
+    let offsets = drive.call_offsets();
+    let start = tokio::time::Instant::now();
     let progress = bar(u64::from(drive.events), "publish");
     progress.set_prefix(service.as_str());
 
     // Results are collected while publishing goes on, so an event's S3-visible time does not
     // include waiting for the rest of the run to be published.
     let (expected_tx, expected_rx) = tokio::sync::watch::channel(None);
-    let ticker = Arc::new(tokio::sync::Mutex::new(tokio::time::interval(interval)));
     let publishing = async {
         let outcomes: Vec<Result<Vec<Sent>>> = futures_util::stream::iter(0..calls)
             .map(|call| {
-                let ticker = Arc::clone(&ticker);
+                let at = start + Duration::from_secs_f64(offsets[call as usize]);
                 let count = drive.batch.min(drive.events - call * drive.batch);
                 let run_id = run_id.clone();
                 let progress = progress.clone();
                 async move {
-                    ticker.lock().await.tick().await;
+                    tokio::time::sleep_until(at).await;
                     let sent = publish_call(lab, service, &run_id, drive, call, count).await;
                     progress.inc(u64::from(count));
                     sent

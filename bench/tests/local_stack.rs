@@ -31,6 +31,7 @@ fn drive(via: Via, events: u32) -> Drive {
         via,
         size_bytes: None,
         timeout_secs: 90,
+        profile: Vec::new(),
     }
 }
 

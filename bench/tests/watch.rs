@@ -248,6 +248,7 @@ async fn the_page_shows_every_lane_landing_live_and_a_poison_record_as_rejected(
         via: Via::Api,
         size_bytes: None,
         timeout_secs: 90,
+        profile: Vec::new(),
     };
     let out = std::env::temp_dir().join(format!("eventlab-watch-{}", uuid::Uuid::now_v7()));
     let bench = tokio::spawn(async move { session.run(&Service::ALL, &drive, None, &out).await });

@@ -75,6 +75,7 @@ impl DriveArgs {
             via: self.via.parse().unwrap_or(Via::Api),
             size_bytes: self.size_bytes,
             timeout_secs: self.timeout,
+            profile: Vec::new(),
         }
     }
 }

@@ -286,6 +286,7 @@ mod tests {
                 via: Via::Api,
                 size_bytes: None,
                 timeout_secs: 1,
+                profile: Vec::new(),
             },
             kinesis_shards: 1,
             prices_region: "us-east-1".into(),
