@@ -136,8 +136,8 @@ chromium:
 # `make tune TUNE_ARGS="--target-p99 1s --lanes sqs,kinesis --for 5m"`; see `target/debug/eventlab-bench tune --help`.
 TUNE_ARGS ?= --target-p99 2s
 
-tune: ## batching that follows demand: hold a p99 target at the least cost, until Ctrl-C (make bench in another shell)
-	$(BENCH) tune $(TUNE_ARGS)
+tune: ## batching that follows demand: hold a p99 target at the least cost, until Ctrl-C; its watch page on :8077
+	$(BENCH) tune --watch-port 8077 $(TUNE_ARGS)
 
 sweep: ## rerun with different batching settings; chart latency against cost
 	$(BENCH) sweep --events 50 --rate 50

@@ -2,7 +2,8 @@
 //! signals from the watch (delivery p99 over the last minute, events landed, batch sizes,
 //! the source queue's depth), asks the controller in `eventlab-measure` for the next batch
 //! size and window, applies them to the lane's event source mapping, and writes one JSON
-//! line per decision with its inputs and reason. The settings it found are kept in
+//! line per decision with its inputs and reason; with a port, it serves the watch page too,
+//! each lane showing its settings and the last decision. The settings it found are kept in
 //! `.state/<stack>/tune-originals.json` until they are restored — on exit, on Ctrl-C or
 //! SIGTERM, on a failure, and after a killed run by `tune --restore`.
 
@@ -11,15 +12,15 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use eventlab_client::stack::Stack;
-use eventlab_measure::tune::{Decision, Knobs, Signals, bounds, decide};
+use eventlab_measure::tune::{Bounds, Decision, Knobs, Signals, Step, bounds, decide};
 use eventlab_schema::Service;
 use serde::{Deserialize, Serialize};
 
 use crate::mappings::Mappings;
 use crate::watch::Watcher;
-use crate::watch::board::LaneSnapshot;
+use crate::watch::board::{LaneSnapshot, Snapshot};
 
 /// What to tune, towards what, how often and for how long.
 #[derive(Debug, Clone)]
@@ -29,6 +30,8 @@ pub struct Plan {
     pub interval: Duration,
     /// Stop after this long; `None`: until interrupted.
     pub run_for: Option<Duration>,
+    /// Serve the watch page on this port of 127.0.0.1 while tuning (0: any free port).
+    pub watch_port: Option<u16>,
 }
 
 /// A lane's mapping as `tune` found it.
@@ -89,19 +92,6 @@ impl Originals {
     }
 }
 
-/// One JSON line of the decision log.
-#[derive(Debug, Serialize)]
-pub struct Logged<'a> {
-    pub at: DateTime<Utc>,
-    pub lane: Service,
-    pub target_p99_ms: f64,
-    pub signals: &'a Signals,
-    pub from: Knobs,
-    pub to: Knobs,
-    pub changed: bool,
-    pub reason: &'a str,
-}
-
 /// What the controller sees of `lane`, `seconds` after the `landed` count of the last look.
 pub fn signals(lane: &LaneSnapshot, landed_before: u64, seconds: f64) -> Signals {
     #[allow(clippy::cast_precision_loss)]
@@ -117,8 +107,16 @@ pub fn signals(lane: &LaneSnapshot, landed_before: u64, seconds: f64) -> Signals
     }
 }
 
-/// Tunes until the plan's time is up or a signal arrives, then restores every lane.
-pub async fn run(stack: &Stack, originals: &Originals, plan: &Plan, log: &mut (impl Write + Send)) -> Result<()> {
+/// Tunes until the plan's time is up or a signal arrives, then restores every lane. With a
+/// `watch_port`, it also serves the watch page, each lane with its settings and the last
+/// decision (the watch and `tune` share the bucket's notices, so one process reads them).
+/// Returns every decision, as logged.
+pub async fn run(
+    stack: &Stack,
+    originals: &Originals,
+    plan: &Plan,
+    log: &mut (impl Write + Send),
+) -> Result<Vec<Step>> {
     let config = eventlab_client::stack::sdk_config(stack).await;
     let mappings = Mappings::new(aws_sdk_lambda::Client::new(&config));
     let leftovers = originals.restore(&mappings).await?;
@@ -128,22 +126,51 @@ pub async fn run(stack: &Stack, originals: &Originals, plan: &Plan, log: &mut (i
             names(&leftovers)
         );
     }
+    let (page, snapshots) = tokio::sync::watch::channel(Snapshot::default());
+    let server = match plan.watch_port {
+        Some(port) => {
+            let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, port))
+                .await
+                .with_context(|| format!("binding 127.0.0.1:{port} for the watch page"))?;
+            eprintln!(
+                "watching at http://{}/ (each lane's batching and the last decision)",
+                listener.local_addr()?
+            );
+            Some(tokio::spawn(crate::watch::server::serve(listener, snapshots)))
+        }
+        None => None,
+    };
+    let mut steps = Vec::new();
     let outcome = tokio::select! {
-        tuned = tune(stack, &mappings, originals, plan, log) => tuned,
+        tuned = tune(stack, &mappings, originals, plan, log, &page, &mut steps) => tuned,
         signal = crate::drill::interrupted() => {
             eprintln!("tune interrupted ({signal}): restoring the lanes' settings");
             Ok(())
         }
     };
+    if let Some(server) = server {
+        server.abort();
+    }
     let restored = originals
         .restore(&mappings)
         .await
         .context("restoring the lanes' batching settings");
-    outcome.and(restored.map(|lanes| eprintln!("restored: {}", names(&lanes))))
+    outcome.and(restored.map(|lanes| eprintln!("restored: {}", names(&lanes))))?;
+    Ok(steps)
 }
 
 fn names(lanes: &[Service]) -> String {
     lanes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// A lane being tuned: its limits, its mapping and its settings now.
+struct Tuned {
+    service: Service,
+    bounds: Bounds,
+    uuid: String,
+    knobs: Knobs,
+    /// Its landed count at the last decision.
+    landed: u64,
 }
 
 async fn tune(
@@ -152,6 +179,8 @@ async fn tune(
     originals: &Originals,
     plan: &Plan,
     log: &mut (impl Write + Send),
+    page: &tokio::sync::watch::Sender<Snapshot>,
+    steps: &mut Vec<Step>,
 ) -> Result<()> {
     let mut lanes = Vec::new();
     for &service in &plan.lanes {
@@ -161,55 +190,67 @@ async fn tune(
             .get(&format!("transform-{service}"))
             .with_context(|| format!("the stack has no transform-{service} function"))?;
         let (uuid, knobs) = mappings.get(function).await?;
-        lanes.push((service, bounds, uuid, knobs));
+        lanes.push(Tuned {
+            service,
+            bounds,
+            uuid,
+            knobs,
+            landed: 0,
+        });
     }
     let found: Vec<Original> = lanes
         .iter()
-        .map(|(service, _, uuid, knobs)| Original {
-            service: *service,
-            uuid: uuid.clone(),
-            knobs: *knobs,
+        .map(|lane| Original {
+            service: lane.service,
+            uuid: lane.uuid.clone(),
+            knobs: lane.knobs,
         })
         .collect();
     originals.keep(&found)?;
     let mut watcher = Watcher::connect(stack, Utc::now(), Duration::from_secs(1)).await?;
     let started = tokio::time::Instant::now();
     let target_ms = plan.target_p99.as_secs_f64() * 1000.0;
-    let mut landed: Vec<u64> = vec![0; lanes.len()];
+    // The watch is read every second (the page stays live); decisions come every interval.
+    let mut ticker = tokio::time::interval(watcher.poll_interval());
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last = tokio::time::Instant::now();
     loop {
-        tokio::time::sleep(plan.interval).await;
+        ticker.tick().await;
         let snapshot = watcher.poll().await;
+        let due = last.elapsed() >= plan.interval;
+        // A decision shows on the page from the next poll on, a second later.
+        page.send_replace(snapshot.clone());
+        if !due {
+            continue;
+        }
         let seconds = last.elapsed().as_secs_f64();
         last = tokio::time::Instant::now();
-        for (i, (service, bounds, uuid, knobs)) in lanes.iter_mut().enumerate() {
-            let Some(lane) = snapshot.lanes.iter().find(|l| l.service == *service) else {
+        for lane in &mut lanes {
+            let Some(seen) = snapshot.lanes.iter().find(|l| l.service == lane.service) else {
                 continue;
             };
-            let signals = signals(lane, landed[i], seconds);
-            landed[i] = lane.landed;
-            let Decision {
-                knobs: next,
-                changed,
-                reason,
-            } = decide(*knobs, &signals, target_ms, *bounds);
+            let signals = signals(seen, lane.landed, seconds);
+            lane.landed = seen.landed;
+            let Decision { knobs, changed, reason } = decide(lane.knobs, &signals, target_ms, lane.bounds);
             // Applied first, then logged: a logged change is one the mapping has.
             if changed {
-                mappings.set(uuid, next).await?;
+                mappings.set(&lane.uuid, knobs).await?;
             }
-            let logged = Logged {
+            let step = Step {
                 at: Utc::now(),
-                lane: *service,
+                lane: lane.service,
                 target_p99_ms: target_ms,
-                signals: &signals,
-                from: *knobs,
-                to: next,
+                signals,
+                from: lane.knobs,
+                to: knobs,
                 changed,
-                reason: &reason,
+                reason,
             };
-            writeln!(log, "{}", serde_json::to_string(&logged)?)?;
+            writeln!(log, "{}", serde_json::to_string(&step)?)?;
             log.flush()?;
-            *knobs = next;
+            watcher.decided(lane.service, knobs, step.reason.clone());
+            lane.knobs = knobs;
+            steps.push(step);
         }
         if plan.run_for.is_some_and(|limit| started.elapsed() >= limit) {
             return Ok(());
@@ -248,6 +289,7 @@ mod tests {
             e2e_p99_ms: Some(80.0),
             landed_per_second: Vec::new(),
             broken_by: None,
+            batching: None,
         }
     }
 

@@ -10,8 +10,23 @@
 //! backlog grows the batch (more events per invocation drains faster). Steps are bounded
 //! (×2 or ÷2), and a setting the service would reject is never returned.
 
+use chrono::{DateTime, Utc};
 use eventlab_schema::Service;
 use serde::{Deserialize, Serialize};
+
+/// One decision as `tune` logs it (a JSON line each): when, for which lane, on what
+/// signals, from which settings to which, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub at: DateTime<Utc>,
+    pub lane: Service,
+    pub target_p99_ms: f64,
+    pub signals: Signals,
+    pub from: Knobs,
+    pub to: Knobs,
+    pub changed: bool,
+    pub reason: String,
+}
 
 /// What an event source mapping can be set to, per lane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

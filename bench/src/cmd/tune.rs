@@ -28,6 +28,10 @@ pub struct TuneArgs {
     /// Stop after this long (default: until Ctrl-C), restoring every lane's settings.
     #[arg(long = "for", value_parser = parse_duration)]
     pub run_for: Option<Duration>,
+    /// Also serve the watch page on this port of 127.0.0.1 (0: any free port), each lane
+    /// with its batching and the last decision. Run it instead of `watch`, not beside it.
+    #[arg(long)]
+    pub watch_port: Option<u16>,
     /// Only put back the settings a killed `tune` left changed.
     #[arg(long)]
     pub restore: bool,
@@ -77,8 +81,10 @@ pub async fn run(args: &TuneArgs) -> Result<()> {
         target_p99: args.target_p99,
         interval: args.interval,
         run_for: args.run_for,
+        watch_port: args.watch_port,
     };
-    crate::tune::run(&stack, &originals, &plan, &mut std::io::stdout()).await
+    crate::tune::run(&stack, &originals, &plan, &mut std::io::stdout()).await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -293,6 +293,7 @@ impl Board {
                     e2e_p99_ms: percentile(0.99),
                     landed_per_second: timeline,
                     broken_by: None,
+                    batching: None,
                 }
             })
             .collect();
@@ -349,6 +350,18 @@ pub struct LaneSnapshot {
     /// The failure drill that has broken this lane's consumer right now, read from the
     /// function's configuration (`eventlab-bench drill`).
     pub broken_by: Option<String>,
+    /// The consumer's batching as its event source mapping has it now, and what `tune`
+    /// last decided for it (lanes without a mapping: none).
+    pub batching: Option<BatchingNow>,
+}
+
+/// A lane's batch size and window as last read, and the controller's last word on them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchingNow {
+    pub batch: u32,
+    pub window_s: u32,
+    /// `tune`'s last decision for this lane, in words, when `tune` is running.
+    pub decision: Option<String>,
 }
 
 /// How the watch itself is doing, so a learner can see what it costs.

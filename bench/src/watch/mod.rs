@@ -7,7 +7,8 @@
 //!   rejected records;
 //! - the generator's log group: its `published` lines ([`published`]);
 //! - the SQS queues: the source queues' and failure queues' approximate counts;
-//! - the transformers' configuration, every few seconds: which one a failure drill has broken.
+//! - the transformers' configuration, every few seconds: which one a failure drill has
+//!   broken, and each event source mapping's batch size and window.
 
 pub mod board;
 pub mod bucket;
@@ -23,7 +24,7 @@ use eventlab_client::stack::Stack;
 use eventlab_schema::Service;
 use futures_util::StreamExt;
 
-use board::{Board, QueueCounts, QueueRole, Snapshot};
+use board::{BatchingNow, Board, QueueCounts, QueueRole, Snapshot};
 use bucket::{BucketReader, NewObject};
 use eventlab_schema::results::{Contents, Holds};
 use published::PublishedReader;
@@ -49,6 +50,10 @@ pub struct Watcher {
     /// The drill that broke each lane's consumer, as last read, and when to read again.
     broken: std::collections::BTreeMap<Service, String>,
     next_break_check: Instant,
+    mappings: crate::mappings::Mappings,
+    /// Each batching lane's settings as last read, and `tune`'s last decision.
+    batching: std::collections::BTreeMap<Service, BatchingNow>,
+    decisions: std::collections::BTreeMap<Service, String>,
 }
 
 /// How often the transformers' configuration is read for a drill's break.
@@ -104,6 +109,9 @@ impl Watcher {
                 .collect(),
             broken: std::collections::BTreeMap::new(),
             next_break_check: Instant::now(),
+            mappings: crate::mappings::Mappings::new(aws_sdk_lambda::Client::new(&config)),
+            batching: std::collections::BTreeMap::new(),
+            decisions: std::collections::BTreeMap::new(),
         })
     }
 
@@ -144,11 +152,31 @@ impl Watcher {
                     }
                     Err(err) => problems.push(format!("{service} transformer: {err:#}")),
                 }
+                if eventlab_measure::tune::bounds(*service).is_none() {
+                    continue;
+                }
+                match self.mappings.get(function).await {
+                    Ok((_, knobs)) => {
+                        self.batching.insert(
+                            *service,
+                            BatchingNow {
+                                batch: knobs.batch,
+                                window_s: knobs.window_s,
+                                decision: None,
+                            },
+                        );
+                    }
+                    Err(err) => problems.push(format!("{service} mapping: {err:#}")),
+                }
             }
         }
         let mut snapshot = self.board.snapshot(Utc::now());
         for lane in &mut snapshot.lanes {
             lane.broken_by = self.broken.get(&lane.service).cloned();
+            lane.batching = self.batching.get(&lane.service).map(|b| BatchingNow {
+                decision: self.decisions.get(&lane.service).cloned(),
+                ..b.clone()
+            });
         }
         snapshot.platform.clone_from(&self.platform);
         snapshot.bucket = self.bucket.bucket().to_owned();
@@ -208,6 +236,20 @@ impl Watcher {
             self.objects_read += 1;
         }
         first_error.map_or(Ok(()), Err)
+    }
+
+    /// What `tune` just decided for `service`'s batching, shown with the lane from now on;
+    /// `knobs` are its settings from now on (read again from the mapping every few seconds).
+    pub fn decided(&mut self, service: Service, knobs: eventlab_measure::tune::Knobs, decision: String) {
+        self.batching.insert(
+            service,
+            BatchingNow {
+                batch: knobs.batch,
+                window_s: knobs.window_s,
+                decision: None,
+            },
+        );
+        self.decisions.insert(service, decision);
     }
 
     pub fn poll_interval(&self) -> Duration {

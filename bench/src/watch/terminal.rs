@@ -77,6 +77,23 @@ pub fn render(snapshot: &Snapshot) -> String {
             lane.broken_by.as_deref().unwrap_or_default()
         );
     }
+    for lane in &snapshot.lanes {
+        let Some(batching) = &lane.batching else { continue };
+        let _ = writeln!(
+            out,
+            "{:<12}batch {} · window {} s",
+            lane.service.as_str(),
+            batching.batch,
+            batching.window_s
+        );
+        if let Some(decision) = &batching.decision {
+            let indent = " ".repeat(12);
+            let options = textwrap::Options::new(84)
+                .initial_indent(&indent)
+                .subsequent_indent(&indent);
+            let _ = writeln!(out, "{}", textwrap::fill(&format!("tune: {decision}"), options));
+        }
+    }
     let _ = writeln!(out, "\nlanded per second, last {SPARK_SECONDS} s");
     for lane in &snapshot.lanes {
         let recent = &lane.landed_per_second[lane.landed_per_second.len().saturating_sub(SPARK_SECONDS)..];
@@ -114,6 +131,16 @@ mod tests {
         let mut board = Board::new(Utc::now());
         board.published(eventlab_schema::Service::EventBridge, 123_456, 0);
         let mut snapshot = board.snapshot(Utc::now());
+        let sqs = snapshot
+            .lanes
+            .iter_mut()
+            .find(|l| l.service == eventlab_schema::Service::Sqs)
+            .unwrap();
+        sqs.batching = Some(super::super::board::BatchingNow {
+            batch: 20,
+            window_s: 1,
+            decision: Some("p99 240 ms is under half the 2000 ms target and batches fill (mean 9.8 of 10): batch 10 → 20, window 0 → 1 s".into()),
+        });
         snapshot.platform = "local emulator".into();
         snapshot.bucket = "eventlab-results-000000000000".into();
         let screen = render(&snapshot);
@@ -122,9 +149,15 @@ mod tests {
         }
         for service in eventlab_schema::Service::ALL {
             let name = format!("{:<12}", service.as_str());
-            assert_eq!(screen.lines().filter(|l| l.starts_with(&name)).count(), 2, "{screen}");
+            let shown = screen.lines().filter(|l| l.starts_with(&name)).count();
+            let expected = if service == eventlab_schema::Service::Sqs { 3 } else { 2 };
+            assert_eq!(shown, expected, "{screen}");
         }
         assert!(screen.contains("123456"));
+        assert!(
+            screen.contains("sqs         batch 20 · window 1 s\n            tune: p99 240 ms"),
+            "{screen}"
+        );
     }
 
     #[test]

@@ -14,22 +14,12 @@ const TERMINAL_LANES_PER_BLOCK: usize = 4;
 
 /// `text` wrapped to `width` columns, each line after the first indented by `indent`.
 fn wrap(text: &str, width: usize, indent: &str) -> String {
-    let mut out = String::new();
-    let mut column = 0;
-    for word in text.split_whitespace() {
-        let length = word.chars().count();
-        if column > 0 && column + 1 + length > width {
-            out.push('\n');
-            out.push_str(indent);
-            column = indent.chars().count();
-        } else if column > 0 {
-            out.push(' ');
-            column += 1;
-        }
-        out.push_str(word);
-        column += length;
-    }
-    out
+    textwrap::fill(
+        text,
+        textwrap::Options::new(width)
+            .subsequent_indent(indent)
+            .break_words(false),
+    )
 }
 
 /// The answer in the terminal: the run, a line per lane, the findings.
