@@ -6,7 +6,8 @@
 //! cuts invocations (cost), and every second of window or unfilled batch adds wait. Over
 //! the target it shrinks the window first, then the batch; well under it (below half the
 //! target: the band between is hysteresis, where it holds) it grows the batch when batches
-//! fill, or the window when they do not, never past a wait of half the target. A growing
+//! fill — seen in the batches, or in the arrivals, which fill a batch within the window —
+//! or the window when they do not, never past a wait of half the target. A growing
 //! backlog grows the batch (more events per invocation drains faster). Steps are bounded
 //! (×2 or ÷2), and a setting the service would reject is never returned.
 
@@ -143,7 +144,12 @@ pub fn decide(current: Knobs, signals: &Signals, target_ms: f64, bounds: Bounds)
             format!("{backlog} waiting, more than a target's worth of arrivals: double the batch to drain"),
         )
     } else if p99 < target_ms / 2.0 {
-        let filling = signals.mean_batch.is_some_and(|m| m >= 0.8 * f64::from(current.batch));
+        let full = 0.8 * f64::from(current.batch);
+        let filling = signals.mean_batch.is_some_and(|m| m >= full);
+        // The arrivals of one window: a batch they would fill closes early, before the
+        // window does. Read from the landings, not the batches, so it holds where batches
+        // do not show it (the emulator ignores the window and hands over each poll's).
+        let arriving = signals.events_per_s * f64::from(current.window_s);
         let wait_room_s = target_ms / 2.0 / 1000.0;
         if filling {
             (
@@ -152,6 +158,17 @@ pub fn decide(current: Knobs, signals: &Signals, target_ms: f64, bounds: Bounds)
                     ..current
                 },
                 format!("p99 {p99:.0} ms under half the target and batches fill: double the batch"),
+            )
+        } else if arriving >= full {
+            (
+                Knobs {
+                    batch: current.batch.saturating_mul(2),
+                    ..current
+                },
+                format!(
+                    "p99 {p99:.0} ms under half the target and {:.0} events/s fill a batch of {} within the {} s window: double the batch",
+                    signals.events_per_s, current.batch, current.window_s
+                ),
             )
         } else if f64::from((current.window_s * 2).max(1)) <= wait_room_s {
             (
@@ -261,17 +278,72 @@ mod tests {
 
     #[test]
     fn well_under_the_target_it_batches_more_within_half_the_target() {
-        // Batches not filling: a longer window, while it waits less than half the target.
-        let d = decide(Knobs { batch: 10, window_s: 0 }, &signals(200.0, 3.0), 4000.0, SQS);
+        // Batches not filling at 2 events/s: a longer window, while it waits less than half
+        // the target.
+        let quiet = |p99: f64, mean: f64| Signals {
+            events_per_s: 2.0,
+            ..signals(p99, mean)
+        };
+        let d = decide(Knobs { batch: 10, window_s: 0 }, &quiet(200.0, 3.0), 4000.0, SQS);
         assert_eq!(d.knobs, Knobs { batch: 10, window_s: 1 }, "{}", d.reason);
-        let d = decide(Knobs { batch: 10, window_s: 1 }, &signals(200.0, 3.0), 4000.0, SQS);
+        let d = decide(Knobs { batch: 10, window_s: 1 }, &quiet(200.0, 3.0), 4000.0, SQS);
         assert_eq!(d.knobs.window_s, 2);
-        let d = decide(Knobs { batch: 10, window_s: 2 }, &signals(200.0, 3.0), 4000.0, SQS);
+        let d = decide(Knobs { batch: 10, window_s: 2 }, &quiet(200.0, 3.0), 4000.0, SQS);
         assert!(
             !d.changed && d.reason.contains("past half"),
             "4 s of window would pass 2 s: {}",
             d.reason
         );
+    }
+
+    #[test]
+    fn rising_load_grows_the_batch_even_where_batches_do_not_show_it() {
+        // 40 events/s and a 1 s window fill a batch of 10 four times over; the batches seen
+        // (1.4, as the emulator hands them over) do not say so, the arrivals do.
+        let busy = Signals {
+            events_per_s: 40.0,
+            ..signals(100.0, 1.4)
+        };
+        let d = decide(Knobs { batch: 10, window_s: 1 }, &busy, 2000.0, SQS);
+        assert_eq!(d.knobs, Knobs { batch: 20, window_s: 1 }, "{}", d.reason);
+        assert!(d.reason.contains("40 events/s fill a batch of 10"), "{}", d.reason);
+    }
+
+    /// A steady load on a queue whose batches close as AWS closes them: when full or when
+    /// the window ends, whichever comes first (a poll's 50 ms with no window); p99 that
+    /// wait plus 100 ms.
+    fn steady(rate: f64, knobs: Knobs) -> Signals {
+        let window = f64::from(knobs.window_s);
+        let wait = window.min(f64::from(knobs.batch) / rate);
+        Signals {
+            p99_ms: Some(100.0 + 1000.0 * wait),
+            events_per_s: rate,
+            mean_batch: Some((rate * window.max(0.05)).clamp(1.0, f64::from(knobs.batch))),
+            backlog: Some(0),
+        }
+    }
+
+    #[test]
+    fn a_steady_load_settles_and_stays_settled() {
+        for rate in [0.5, 2.0, 40.0, 400.0] {
+            let mut knobs = Knobs { batch: 10, window_s: 0 };
+            let mut seen = Vec::new();
+            for _ in 0..30 {
+                let d = decide(knobs, &steady(rate, knobs), 2000.0, SQS);
+                knobs = d.knobs;
+                seen.push(knobs);
+            }
+            let last = &seen[20..];
+            assert!(
+                last.iter().all(|k| *k == knobs),
+                "{rate}/s: still changing after 20 decisions: {seen:?}"
+            );
+            assert!(knobs.window_s <= 1, "{rate}/s: the wait stays under half the target: {knobs:?}");
+            assert!(
+                f64::from(knobs.batch) >= 0.8 * rate * f64::from(knobs.window_s),
+                "{rate}/s: the batch grew to what a window of the load brings: {knobs:?}"
+            );
+        }
     }
 
     #[test]
