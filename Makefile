@@ -22,7 +22,7 @@ BENCH := $(LOCAL_AWS) target/debug/eventlab-bench
 # `make bench BENCH_ARGS="--events 500 --rate 100"`; see `target/debug/eventlab-bench run --help`.
 BENCH_ARGS ?= --events 100 --rate 50
 
-.PHONY: help venv venv-aws venv-scan scan build zips-aws qemu chromium up token curl api-url demo bench drill redrive watch watch-tui watch-screenshot report-screenshot tune sweep model down test unit lint criterion coldstart \
+.PHONY: help venv venv-aws venv-scan scan build zips-aws qemu chromium up token curl api-url demo bench drill redrive watch watch-tui watch-screenshot report-screenshot tune tune-experiment sweep model down test unit lint criterion coldstart \
 	deploy destroy bench-aws token-aws api-key-aws curl-aws
 
 help: ## list the targets
@@ -138,6 +138,12 @@ TUNE_ARGS ?= --target-p99 2s
 
 tune: ## batching that follows demand: hold a p99 target at the least cost, until Ctrl-C; its watch page on :8077
 	$(BENCH) tune --watch-port 8077 $(TUNE_ARGS)
+
+# `make tune-experiment EXPERIMENT_ARGS="--lanes sqs,kinesis --profile 2x60,50x60,2x60"`.
+EXPERIMENT_ARGS ?=
+
+tune-experiment: ## a changing load with small fixed, large fixed and tuned batching, side by side (~8 min)
+	$(BENCH) experiment $(EXPERIMENT_ARGS)
 
 sweep: ## rerun with different batching settings; chart latency against cost
 	$(BENCH) sweep --events 50 --rate 50

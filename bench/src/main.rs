@@ -38,6 +38,9 @@ enum Command {
     /// Follow demand with each batching lane's batch size and window, holding a p99 target;
     /// every decision a JSON line; the settings restored on exit (or by `--restore`).
     Tune(cmd::tune::TuneArgs),
+    /// A changing load through the batching lanes with a small fixed batch, a large fixed
+    /// batch and `tune`, side by side, here and modelled for AWS; a report.
+    Experiment(cmd::experiment::ExperimentArgs),
     /// Move what waits in each lane's dead-letter or on-failure queue back into the lane.
     Redrive(cmd::redrive::RedriveArgs),
     /// Print a Cognito JWT for curl.
@@ -58,6 +61,7 @@ async fn main() -> Result<()> {
         Command::Watch(args) => cmd::watch::run(&args).await,
         Command::Drill { stack, args } => Box::pin(cmd::drill::run(&stack, &args)).await,
         Command::Tune(args) => Box::pin(cmd::tune::run(&args)).await,
+        Command::Experiment(args) => Box::pin(cmd::experiment::run(&args)).await,
         Command::Redrive(args) => Box::pin(cmd::redrive::run(&args)).await,
         Command::Token { stack } => cmd::token::run(&stack).await,
     }

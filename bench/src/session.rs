@@ -58,9 +58,16 @@ impl Session {
             let run_id: RunId = format!("{bench_id}-{service}").parse()?;
             lanes.push(run_lane(&self.lab, service, run_id, drive).await?);
         }
+        let summary = self.summarise(bench_id, drive, &lanes).await;
+        Ok((summary, lanes))
+    }
+
+    /// The summary of `lanes`, driven by `drive`: their functions' logs read, the failure
+    /// queues counted, each lane's figures and cost.
+    pub async fn summarise(&self, bench_id: &str, drive: &Drive, lanes: &[LaneRun]) -> Summary {
         let environment = self.environment();
         let mut usages = Vec::new();
-        for lane in &lanes {
+        for lane in lanes {
             usages.push(self.lane_usage(lane).await.unwrap_or_else(|err| {
                 eprintln!(
                     "warning: {}: could not read the functions' logs ({err:#}); Lambda figures stay assumed",
@@ -81,7 +88,7 @@ impl Session {
             retention_days: self.lab.stack.results_retention_days,
             batching: self.lab.stack.batching,
         };
-        let summary = Summary {
+        Summary {
             bench_id: bench_id.to_owned(),
             created_at: Utc::now(),
             environment,
@@ -103,8 +110,7 @@ impl Session {
                 .zip(usages)
                 .map(|(lane, usage)| summarise(lane, stack, usage, environment, &self.prices.prices))
                 .collect(),
-        };
-        Ok((summary, lanes))
+        }
     }
 
     /// What a lane's functions used, from their log groups: the transformer's REPORT lines

@@ -42,6 +42,16 @@ pub struct Original {
     pub knobs: Knobs,
 }
 
+impl Original {
+    pub(crate) fn of(lane: &Tuned) -> Self {
+        Self {
+            service: lane.service,
+            uuid: lane.uuid.clone(),
+            knobs: lane.knobs,
+        }
+    }
+}
+
 /// The settings to put back, in a file beside the stack's outputs until they are.
 #[derive(Debug, Clone)]
 pub struct Originals {
@@ -70,7 +80,7 @@ impl Originals {
         }
     }
 
-    fn keep(&self, originals: &[Original]) -> Result<()> {
+    pub(crate) fn keep(&self, originals: &[Original]) -> Result<()> {
         std::fs::write(&self.path, serde_json::to_vec_pretty(originals)?)
             .with_context(|| format!("writing {}", self.path.display()))
     }
@@ -164,7 +174,7 @@ fn names(lanes: &[Service]) -> String {
 }
 
 /// A lane being tuned: its limits, its mapping and its settings now.
-struct Tuned {
+pub(crate) struct Tuned {
     service: Service,
     bounds: Bounds,
     uuid: String,
@@ -182,8 +192,16 @@ async fn tune(
     page: &tokio::sync::watch::Sender<Snapshot>,
     steps: &mut Vec<Step>,
 ) -> Result<()> {
+    let lanes = lanes(stack, mappings, &plan.lanes).await?;
+    let found: Vec<Original> = lanes.iter().map(Original::of).collect();
+    originals.keep(&found)?;
+    follow(stack, mappings, lanes, plan, log, page, steps).await
+}
+
+/// Each lane's limits, mapping and settings now; an error for a lane without knobs.
+pub(crate) async fn lanes(stack: &Stack, mappings: &Mappings, services: &[Service]) -> Result<Vec<Tuned>> {
     let mut lanes = Vec::new();
-    for &service in &plan.lanes {
+    for &service in services {
         let bounds = bounds(service).with_context(|| format!("{service} has no batching knobs to tune"))?;
         let function = stack
             .functions
@@ -198,15 +216,20 @@ async fn tune(
             landed: 0,
         });
     }
-    let found: Vec<Original> = lanes
-        .iter()
-        .map(|lane| Original {
-            service: lane.service,
-            uuid: lane.uuid.clone(),
-            knobs: lane.knobs,
-        })
-        .collect();
-    originals.keep(&found)?;
+    Ok(lanes)
+}
+
+/// The control loop: reads the watch every second, decides every interval, applies and
+/// logs each decision, until the plan's time is up (or forever).
+pub(crate) async fn follow(
+    stack: &Stack,
+    mappings: &Mappings,
+    mut lanes: Vec<Tuned>,
+    plan: &Plan,
+    log: &mut (impl Write + Send),
+    page: &tokio::sync::watch::Sender<Snapshot>,
+    steps: &mut Vec<Step>,
+) -> Result<()> {
     let mut watcher = Watcher::connect(stack, Utc::now(), Duration::from_secs(1)).await?;
     let started = tokio::time::Instant::now();
     let target_ms = plan.target_p99.as_secs_f64() * 1000.0;

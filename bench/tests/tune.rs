@@ -1,7 +1,12 @@
 //! `tune` on the test stack: under load it decides every interval from live signals,
 //! logs each decision as a JSON line with its inputs and reason, changes the mappings only
 //! within what the service accepts, and puts the settings back — when its time is up, and
-//! after a kill, by `tune --restore`.
+//! after a kill, by `tune --restore`, and on SIGINT; its watch page shows each lane's
+//! settings and the last decision; and the experiment sets it beside fixed settings under
+//! a rate step, its page checked in headless Chromium.
+
+#[path = "../../render/tests/common/layout.rs"]
+mod layout;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -22,7 +27,7 @@ fn env_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
 }
 
-/// Both tests read the bucket's notices through the watch: one at a time.
+/// The tests read the bucket's notices through the watch: one at a time.
 static ONE_TUNE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn tune(args: &[&str]) -> Command {
@@ -201,4 +206,196 @@ async fn a_killed_tune_is_undone_by_tune_restore() {
     assert!(!ledger.exists());
     let again = tune(&["--restore"]).output().unwrap();
     assert!(String::from_utf8_lossy(&again.stdout).contains("nothing to restore"));
+}
+
+/// GETs `path` from the page `tune --watch-port` serves; the body.
+fn get(address: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {address}\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default()
+}
+
+/// The page's address: tune's first line on stderr.
+fn page_address(stderr: &mut impl BufRead) -> String {
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    first
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("http://"))
+        .and_then(|w| w.strip_suffix('/'))
+        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .to_owned()
+}
+
+/// One lane of the snapshot the page serves.
+fn lane_on_page(address: &str, service: &str) -> Value {
+    let snapshot: Value = serde_json::from_str(&get(address, "/snapshot.json")).unwrap();
+    snapshot["lanes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["service"] == service)
+        .cloned()
+        .unwrap()
+}
+
+#[tokio::test]
+#[ignore = "needs the test stack: `make test` deploys one and runs this"]
+async fn tune_shows_its_decisions_on_the_watch_page_and_restores_on_sigint() {
+    let _one = ONE_TUNE_AT_A_TIME.lock().await;
+    let (session, mappings) = Box::pin(open()).await;
+    let before = mapping(&session, &mappings, Service::Sqs).await;
+    let mut child = Running(
+        tune(&[
+            "--target-p99",
+            "10ms",
+            "--lanes",
+            "sqs",
+            "--interval",
+            "2s",
+            "--watch-port",
+            "0",
+        ])
+        .spawn()
+        .unwrap(),
+    );
+    let mut stderr = BufReader::new(child.0.stderr.take().unwrap());
+    let address = page_address(&mut stderr);
+    let stdout = BufReader::new(child.0.stdout.take().unwrap());
+    let changed = tokio::task::spawn_blocking(move || {
+        let mut lines = stdout.lines();
+        while let Some(line) = lines.next() {
+            let line: Value = serde_json::from_str(&line.unwrap()).unwrap();
+            if line["changed"] == true {
+                return Some((line, lines));
+            }
+        }
+        None
+    });
+    // A rate step: quiet, then 20 events a second.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let ((), changed) = tokio::join!(
+        load(&session, Service::Sqs, 20),
+        tokio::time::timeout(Duration::from_secs(60), changed)
+    );
+    let (changed, _open) = changed
+        .expect("no change within 60 s")
+        .unwrap()
+        .expect("tune changed the mapping under load");
+    let to: Knobs = serde_json::from_value(changed["to"].clone()).unwrap();
+    assert_eq!(
+        mapping(&session, &mappings, Service::Sqs).await,
+        to,
+        "applied: {changed}"
+    );
+
+    // The page shows the lane's settings and the decision within a poll or two.
+    let mut shown = Value::Null;
+    for _ in 0..10 {
+        shown = lane_on_page(&address, "sqs");
+        if shown["batching"]["decision"].is_string() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(
+        shown["batching"]["decision"]
+            .as_str()
+            .is_some_and(|d| d.contains("target")),
+        "{shown}"
+    );
+    assert!(shown["batching"]["batch"].as_u64().is_some(), "{shown}");
+    let eventbridge = lane_on_page(&address, "eventbridge");
+    assert!(eventbridge["batching"].is_null(), "no knobs, none shown: {eventbridge}");
+
+    let interrupt = Command::new("kill")
+        .args(["-INT", &child.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupt.success());
+    let status = child.0.wait().unwrap();
+    let mut said = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut said).unwrap();
+    assert!(status.success(), "{status}: {said}");
+    assert!(said.contains("interrupted") && said.contains("restored: sqs"), "{said}");
+    assert_eq!(
+        mapping(&session, &mappings, Service::Sqs).await,
+        before,
+        "restored on SIGINT"
+    );
+    assert!(
+        !env_path("EVENTLAB_OUTPUTS")
+            .with_file_name("tune-originals.json")
+            .exists()
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs the test stack: `make test` deploys one and runs this"]
+async fn the_experiment_sets_tune_beside_fixed_settings_under_a_rate_step_and_restores_them() {
+    let _one = ONE_TUNE_AT_A_TIME.lock().await;
+    let (session, mappings) = Box::pin(open()).await;
+    let before = mapping(&session, &mappings, Service::Sqs).await;
+    let out = env_path("EVENTLAB_OUTPUTS").with_file_name("experiment-test");
+    let _ = std::fs::remove_dir_all(&out);
+    // A 10 ms target the emulator always misses: tune must act within the busy phase.
+    let output = Command::new(env!("CARGO_BIN_EXE_eventlab-bench"))
+        .args(["experiment", "--lanes", "sqs", "--profile", "2x4,20x6,2x4"])
+        .args(["--target-p99", "10ms", "--interval", "2s", "--window", "2s", "--out"])
+        .arg(&out)
+        .env("EVENTLAB_OUTPUTS", env_path("EVENTLAB_OUTPUTS"))
+        .env("EVENTLAB_CREDENTIALS", env_path("EVENTLAB_CREDENTIALS"))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let folder = std::fs::read_dir(&out).unwrap().next().unwrap().unwrap().path();
+    let experiment: eventlab_measure::experiment::Experiment =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("experiment.json")).unwrap()).unwrap();
+    assert_eq!(experiment.outcomes.len(), 3, "small fixed, large fixed, tune");
+    for outcome in &experiment.outcomes {
+        assert_eq!(outcome.published, 144, "8 + 120 + 8 events: {outcome:?}");
+        assert_eq!(outcome.landed, outcome.published, "{outcome:?}");
+        assert!(outcome.invocations > 0 && outcome.usd_per_million > 0.0);
+        assert!(outcome.aws.usd_per_million.is_some(), "modelled for AWS too");
+        assert_eq!(outcome.windows.len(), 7, "14 s in windows of 2 s");
+    }
+    let tuned = experiment
+        .outcomes
+        .iter()
+        .find(|o| o.variant == eventlab_measure::experiment::Variant::Tuned)
+        .unwrap();
+    assert!(
+        tuned.settings.len() > 1,
+        "tune changed the settings during the load: {:?}",
+        experiment.steps
+    );
+    assert!(
+        experiment
+            .steps
+            .iter()
+            .all(|s| s.to == s.to.within(bounds(s.lane).unwrap()))
+    );
+    assert!(said.contains("tune $") && said.contains("Report: "), "{said}");
+    assert_eq!(mapping(&session, &mappings, Service::Sqs).await, before, "restored");
+    assert!(
+        !env_path("EVENTLAB_OUTPUTS")
+            .with_file_name("tune-originals.json")
+            .exists()
+    );
+    let measured = layout::measure_in(&folder, "experiment.html");
+    let mut problems = layout::answers_first("experiment.html", &measured, 3);
+    problems.extend(layout::overlaps("experiment.html", &measured, 4));
+    layout::assert_none(&problems);
+    std::fs::remove_dir_all(&out).unwrap();
 }

@@ -216,6 +216,12 @@ const COVERAGE: &[(&str, Coverage)] = &[
         },
     ),
     (
+        "make tune-experiment",
+        NotRun(
+            "its default load takes about 8 minutes; the experiment's stack test (bench/tests/tune.rs) runs the same subcommand with a 14 s profile and checks its report in headless Chromium",
+        ),
+    ),
+    (
         "target/debug/eventlab-bench tune --restore",
         Here {
             within_s: 60,

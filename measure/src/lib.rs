@@ -10,6 +10,7 @@ pub mod answer;
 pub mod coldstart;
 pub mod cost;
 pub mod drill;
+pub mod experiment;
 pub mod failures;
 pub mod findings;
 pub mod model;

@@ -9,6 +9,7 @@
 pub mod charts;
 pub mod coldstart;
 pub mod drill;
+pub mod experiment;
 pub mod failures;
 pub mod model;
 pub mod page;

@@ -1,9 +1,10 @@
 //! Every page the lab writes, opened in headless Chromium at 1400 × 900 and measured from
 //! its laid-out form: no two text labels of one chart may intersect, and the pages that
-//! answer first (bench report, drill, cold starts) must hold their answer on the first
-//! screen. The pages are rendered from fixtures of real local runs (`measure/tests/fixtures/`,
-//! written by `make bench`, `make drill` and `make sweep` on MiniStack) and from the model;
-//! the stack tests measure the pages a run has just written the same way.
+//! answer first (bench report, drill, cold starts, the batching experiment) must hold their
+//! answer on the first screen. The pages are rendered from fixtures of real local runs
+//! (`measure/tests/fixtures/`, written by `make bench`, `make drill`, `make sweep` and
+//! `make tune-experiment` on MiniStack) and from the model; the stack tests measure the
+//! pages a run has just written the same way.
 
 #[path = "common/layout.rs"]
 mod layout;
@@ -108,5 +109,17 @@ fn the_model_and_sweep_pages_have_no_colliding_labels() {
     let sweep: Vec<Point> = fixture("sweep-local.json");
     let files = eventlab_render::sweep::files(Environment::LocalEmulator, &sweep).unwrap();
     problems.extend(overlaps("sweep.html", &measure(&files, "sweep.html"), 1));
+    assert_none(&problems);
+}
+
+#[test]
+#[ignore = "needs headless Chromium (make chromium)"]
+fn the_experiment_page_answers_first_and_no_chart_label_collides() {
+    let experiment: eventlab_measure::experiment::Experiment = fixture("experiment-local.json");
+    assert_eq!(experiment.environment, Environment::LocalEmulator);
+    let files = eventlab_render::experiment::files(&experiment).unwrap();
+    let layout = measure(&files, "experiment.html");
+    let mut problems = answers_first("experiment.html", &layout, experiment.outcomes.len());
+    problems.extend(overlaps("experiment.html", &layout, 4));
     assert_none(&problems);
 }

@@ -3,6 +3,7 @@
 
 pub mod coldstart;
 pub mod drill;
+pub mod experiment;
 pub mod model;
 pub mod notes;
 pub mod redrive;

@@ -9,9 +9,11 @@
 mod bars;
 mod place;
 mod points;
+mod time;
 
 pub use bars::{Bars, grouped_bars, horizontal_bars, stacked_bars};
 pub use points::{LanePoint, cdf, frontier, scatter};
+pub use time::{TimeAxes, TimeSeries, over_time};
 
 use plotters::coord::Shift;
 use plotters::coord::combinators::{BindKeyPoints, LogCoord, WithKeyPoints};
