@@ -221,16 +221,22 @@ fn get(address: &str, path: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The page's address: tune's first line on stderr.
+/// The page's address, from the line tune prints it on (stderr).
 fn page_address(stderr: &mut impl BufRead) -> String {
-    let mut first = String::new();
-    stderr.read_line(&mut first).unwrap();
-    first
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("http://"))
-        .and_then(|w| w.strip_suffix('/'))
-        .unwrap_or_else(|| panic!("no address in {first:?}"))
-        .to_owned()
+    let mut read = String::new();
+    for _ in 0..3 {
+        let mut line = String::new();
+        stderr.read_line(&mut line).unwrap();
+        if let Some(address) = line
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("http://"))
+            .and_then(|w| w.strip_suffix('/'))
+        {
+            return address.to_owned();
+        }
+        read.push_str(&line);
+    }
+    panic!("no address in {read:?}")
 }
 
 /// One lane of the snapshot the page serves.
@@ -288,11 +294,12 @@ async fn tune_shows_its_decisions_on_the_watch_page_and_restores_on_sigint() {
         .expect("no change within 60 s")
         .unwrap()
         .expect("tune changed the mapping under load");
+    // Under a 10 ms target it only shrinks, and may have shrunk again since.
     let to: Knobs = serde_json::from_value(changed["to"].clone()).unwrap();
-    assert_eq!(
-        mapping(&session, &mappings, Service::Sqs).await,
-        to,
-        "applied: {changed}"
+    let now = mapping(&session, &mappings, Service::Sqs).await;
+    assert!(
+        now.batch <= to.batch && now.batch < before.batch,
+        "applied: {changed}, now {now:?}"
     );
 
     // The page shows the lane's settings and the decision within a poll or two.
@@ -310,7 +317,11 @@ async fn tune_shows_its_decisions_on_the_watch_page_and_restores_on_sigint() {
             .is_some_and(|d| d.contains("target")),
         "{shown}"
     );
-    assert!(shown["batching"]["batch"].as_u64().is_some(), "{shown}");
+    let shown_batch = shown["batching"]["batch"].as_u64().unwrap_or_else(|| panic!("{shown}"));
+    assert!(
+        shown_batch <= u64::from(to.batch),
+        "the page shows the settings now: {shown}"
+    );
     let eventbridge = lane_on_page(&address, "eventbridge");
     assert!(eventbridge["batching"].is_null(), "no knobs, none shown: {eventbridge}");
 
@@ -364,7 +375,7 @@ async fn the_experiment_sets_tune_beside_fixed_settings_under_a_rate_step_and_re
         serde_json::from_str(&std::fs::read_to_string(folder.join("experiment.json")).unwrap()).unwrap();
     assert_eq!(experiment.outcomes.len(), 3, "small fixed, large fixed, tune");
     for outcome in &experiment.outcomes {
-        assert_eq!(outcome.published, 144, "8 + 120 + 8 events: {outcome:?}");
+        assert_eq!(outcome.published, 136, "8 + 120 + 8 events: {outcome:?}");
         assert_eq!(outcome.landed, outcome.published, "{outcome:?}");
         assert!(outcome.invocations > 0 && outcome.usd_per_million > 0.0);
         assert!(outcome.aws.usd_per_million.is_some(), "modelled for AWS too");

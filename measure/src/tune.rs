@@ -338,7 +338,10 @@ mod tests {
                 last.iter().all(|k| *k == knobs),
                 "{rate}/s: still changing after 20 decisions: {seen:?}"
             );
-            assert!(knobs.window_s <= 1, "{rate}/s: the wait stays under half the target: {knobs:?}");
+            assert!(
+                knobs.window_s <= 1,
+                "{rate}/s: the wait stays under half the target: {knobs:?}"
+            );
             assert!(
                 f64::from(knobs.batch) >= 0.8 * rate * f64::from(knobs.window_s),
                 "{rate}/s: the batch grew to what a window of the load brings: {knobs:?}"
