@@ -3,6 +3,10 @@
 //! consumer restored; an interrupted or killed drill leaves nothing broken; `make redrive`
 //! sends dead letters back into their lane, where they land.
 
+mod common;
+
+use common::Stopped;
+
 #[path = "../../render/tests/common/layout.rs"]
 mod layout;
 
@@ -59,18 +63,8 @@ fn bench() -> Command {
     command
 }
 
-/// A drill started as its own process, killed at the end of the test if it still runs.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_long_drill(lanes: &str) -> Running {
-    Running(
+fn start_long_drill(lanes: &str) -> Stopped {
+    Stopped(
         bench()
             .args([
                 "drill",

@@ -2,10 +2,12 @@
 //! every published event is accounted for, and the report files exist, parse and agree
 //! with `summary.json`.
 
+mod common;
+
+use common::env_path;
+
 #[path = "../../render/tests/common/layout.rs"]
 mod layout;
-
-use std::path::PathBuf;
 
 use eventlab_bench::session::Session;
 use eventlab_measure::cost::Origin;
@@ -13,14 +15,6 @@ use eventlab_measure::record::{Drive, Via};
 use eventlab_measure::summary::{Environment, Summary};
 use eventlab_schema::Service;
 use eventlab_schema::switches::Strategy;
-
-fn env_path(name: &str) -> PathBuf {
-    let path =
-        PathBuf::from(std::env::var_os(name).unwrap_or_else(|| {
-            panic!("{name} is not set: these tests need a deployed stack; run them with `make test`")
-        }));
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
-}
 
 fn drive(via: Via, events: u32) -> Drive {
     Drive {

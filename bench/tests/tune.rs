@@ -5,12 +5,15 @@
 //! settings and the last decision; and the experiment sets it beside fixed settings under
 //! a rate step, its page checked in headless Chromium.
 
+mod common;
+
+use common::{Stopped, env_path};
+
 #[path = "../../render/tests/common/layout.rs"]
 mod layout;
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use eventlab_bench::mappings::Mappings;
@@ -18,14 +21,6 @@ use eventlab_bench::session::Session;
 use eventlab_measure::tune::{Knobs, bounds};
 use eventlab_schema::Service;
 use serde_json::Value;
-
-fn env_path(name: &str) -> PathBuf {
-    let path =
-        PathBuf::from(std::env::var_os(name).unwrap_or_else(|| {
-            panic!("{name} is not set: these tests need a deployed stack; run them with `make test`")
-        }));
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
-}
 
 /// The tests read the bucket's notices through the watch: one at a time.
 static ONE_TUNE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -40,16 +35,6 @@ fn tune(args: &[&str]) -> Command {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     command
-}
-
-/// Killed when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 async fn mapping(session: &Session, mappings: &Mappings, service: Service) -> Knobs {
@@ -105,7 +90,7 @@ async fn tune_decides_from_live_signals_within_the_limits_and_restores_on_exit()
     ])
     .spawn()
     .unwrap();
-    let mut child = Running(child);
+    let mut child = Stopped(child);
     load(&session, Service::Sqs, 12).await;
     let stdout = child.0.stdout.take().unwrap();
     let status = child.0.wait().unwrap();
@@ -162,7 +147,7 @@ async fn a_killed_tune_is_undone_by_tune_restore() {
     let _one = ONE_TUNE_AT_A_TIME.lock().await;
     let (session, mappings) = Box::pin(open()).await;
     let before = mapping(&session, &mappings, Service::Sqs).await;
-    let mut child = Running(
+    let mut child = Stopped(
         tune(&["--target-p99", "10ms", "--lanes", "sqs", "--interval", "2s"])
             .spawn()
             .unwrap(),
@@ -257,7 +242,7 @@ async fn tune_shows_its_decisions_on_the_watch_page_and_restores_on_sigint() {
     let _one = ONE_TUNE_AT_A_TIME.lock().await;
     let (session, mappings) = Box::pin(open()).await;
     let before = mapping(&session, &mappings, Service::Sqs).await;
-    let mut child = Running(
+    let mut child = Stopped(
         tune(&[
             "--target-p99",
             "10ms",

@@ -2,8 +2,12 @@
 //! emulator): the incremental bucket reader on a bucket of its own, and the page in a real
 //! headless Chromium while a small bench runs.
 
+mod common;
+
+use common::{Stopped, env_path};
+
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -17,30 +21,12 @@ use eventlab_measure::record::{Drive, Via};
 use eventlab_schema::Service;
 use serde_json::{Value, json};
 
-fn env_path(name: &str) -> PathBuf {
-    let path =
-        PathBuf::from(std::env::var_os(name).unwrap_or_else(|| {
-            panic!("{name} is not set: these tests need a deployed stack; run them with `make test`")
-        }));
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
-}
-
 /// The stack tests here watch the one stack, whose bucket notices one watch reads at a
 /// time, and count what is published while they watch: one at a time.
 static ONE_WATCH_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn stack() -> Stack {
     Stack::load(&env_path("EVENTLAB_OUTPUTS")).unwrap()
-}
-
-/// A child process stopped when the test ends, however it ends.
-struct Stopped(Child);
-
-impl Drop for Stopped {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// Headless Chromium driven over the `DevTools` protocol on a pipe (`--remote-debugging-pipe`:
