@@ -200,6 +200,13 @@ fn make_watch_tui_draws_every_lane_in_the_terminal() {
             "{service}: a counters line and a timeline line\n{screen}"
         );
     }
+    for polled in ["sqs", "kinesis", "sqs-fifo", "dynamodb"] {
+        let line = format!("  {polled:<12}batch ");
+        assert!(
+            screen.contains(&line),
+            "{polled}'s batching, read from its mapping\n{screen}"
+        );
+    }
     assert!(!screen.contains("problem:"), "{screen}");
 }
 

@@ -45,7 +45,7 @@ pub fn render(snapshot: &Snapshot) -> String {
     );
     let _ = writeln!(
         out,
-        "\n{:<12}{:>9}{:>9}{:>9}{:>6}{:>6}{:>6}{:>7}{:>6}{:>7}{:>7}",
+        "\n{:<12}{:>10}{:>10}{:>8}{:>5}{:>5}{:>5}{:>7}{:>6}{:>7}{:>7}",
         "lane", "published", "in flight", "landed", "rej", "dead", "dup", "invoc", "batch", "p50 ms", "p99 ms"
     );
     for lane in &snapshot.lanes {
@@ -55,7 +55,7 @@ pub fn render(snapshot: &Snapshot) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<12}{:>9}{:>9}{:>9}{:>6}{:>6}{:>6}{:>7}{:>6}{:>7}{:>7}",
+            "{:<12}{:>10}{:>10}{:>8}{:>5}{:>5}{:>5}{:>7}{:>6}{:>7}{:>7}",
             lane.service.as_str(),
             lane.published,
             in_flight,
@@ -77,21 +77,28 @@ pub fn render(snapshot: &Snapshot) -> String {
             lane.broken_by.as_deref().unwrap_or_default()
         );
     }
-    for lane in &snapshot.lanes {
-        let Some(batching) = &lane.batching else { continue };
-        let _ = writeln!(
-            out,
-            "{:<12}batch {} · window {} s",
-            lane.service.as_str(),
-            batching.batch,
-            batching.window_s
-        );
-        if let Some(decision) = &batching.decision {
-            let indent = " ".repeat(12);
-            let options = textwrap::Options::new(84)
-                .initial_indent(&indent)
-                .subsequent_indent(&indent);
-            let _ = writeln!(out, "{}", textwrap::fill(&format!("tune: {decision}"), options));
+    let batching: Vec<_> = snapshot
+        .lanes
+        .iter()
+        .filter_map(|l| l.batching.as_ref().map(|b| (l.service, b)))
+        .collect();
+    if !batching.is_empty() {
+        let _ = writeln!(out, "\nbatching now, read from the event source mappings");
+        for (service, now) in batching {
+            let _ = writeln!(
+                out,
+                "  {:<12}batch {} · window {} s",
+                service.as_str(),
+                now.batch,
+                now.window_s
+            );
+            if let Some(decision) = &now.decision {
+                let indent = " ".repeat(14);
+                let options = textwrap::Options::new(84)
+                    .initial_indent(&indent)
+                    .subsequent_indent(&indent);
+                let _ = writeln!(out, "{}", textwrap::fill(&format!("tune: {decision}"), options));
+            }
         }
     }
     let _ = writeln!(out, "\nlanded per second, last {SPARK_SECONDS} s");
@@ -150,12 +157,18 @@ mod tests {
         for service in eventlab_schema::Service::ALL {
             let name = format!("{:<12}", service.as_str());
             let shown = screen.lines().filter(|l| l.starts_with(&name)).count();
-            let expected = if service == eventlab_schema::Service::Sqs { 3 } else { 2 };
-            assert_eq!(shown, expected, "{screen}");
+            assert_eq!(shown, 2, "a counters line and a timeline line\n{screen}");
         }
         assert!(screen.contains("123456"));
+        let header = screen.lines().find(|l| l.starts_with("lane")).unwrap();
+        for heading in ["published", "in flight", "landed", "p99 ms"] {
+            assert!(
+                header.contains(&format!(" {heading}")),
+                "{heading} runs into its neighbour: {header}"
+            );
+        }
         assert!(
-            screen.contains("sqs         batch 20 · window 1 s\n            tune: p99 240 ms"),
+            screen.contains("  sqs         batch 20 · window 1 s\n              tune: p99 240 ms"),
             "{screen}"
         );
     }
