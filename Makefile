@@ -98,7 +98,7 @@ demo: up ## make up, then bench all seven lanes and the binaries' cold starts; w
 bench: ## bench the running stack again (BENCH_ARGS to change the drive)
 	$(BENCH) run $(BENCH_ARGS)
 
-# `make drill DRILL_ARGS="--lanes sqs,kinesis --outage 60"`; see `target/debug/eventlab-bench drill --help`.
+# `make drill DRILL_ARGS="--lanes sqs,kinesis --outage 20"`; see `target/debug/eventlab-bench drill --help`.
 DRILL_ARGS ?= --events 120 --rate 2 --break-after 10 --outage 30
 
 drill: ## break every lane's consumer for 30 s, restore it, account for every event (report in bench/reports/)

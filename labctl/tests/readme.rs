@@ -277,7 +277,7 @@ const COVERAGE: &[(&str, Coverage)] = &[
         },
     ),
     (
-        "make drill DRILL_ARGS=\"--lanes sqs,kinesis --outage 60\"",
+        "make drill DRILL_ARGS=\"--lanes sqs,kinesis --outage 20\"",
         Here {
             within_s: 900,
             check: exit_ok,
