@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: lint and the arm64 release build (in the background), Terraform checks, the
-# build, then unit, end-to-end and arm64 tests against a fresh local stack of its own
+# `make test`: Terraform checks, the build, lint and the arm64 release build (in the
+# background), then unit, end-to-end and arm64 tests against a fresh local stack of its own
 # (STACK=test on port 4599), destroyed and checked for leftovers; last, the learner's AWS
 # journey rehearsed on another fresh emulator (scripts/rehearse-aws.sh).
 set -euo pipefail
@@ -11,17 +11,18 @@ export EVENTLAB_OUTPUTS=.state/test/outputs.json EVENTLAB_CREDENTIALS=.state/tes
 export EVENTLAB_STATE_JSON=.state/test/state.json
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 
-# Two CPU-bound jobs run in the background at the lowest priority, so they take the CPU the
-# stack's steps leave idle (those mostly wait: on the emulator, on rates and outages) while
-# the foreground keeps its own: lint from the start (clippy in a target folder of its own, so
-# it never holds the build's lock), the arm64 release zips once the build is done. Each runs
-# in a process group of its own, stopped on exit; a finished one is reaped at the next step,
-# so a lint failure stops the run there, and both are waited for before the arm64 proof.
+# Once the build is done (during it they would only slow it), two CPU-bound jobs run in the
+# background at the lowest priority, taking the CPU the stack's steps leave idle (those
+# mostly wait: on the emulator, on rates and outages) while the foreground keeps its own:
+# lint (clippy in a target folder of its own, so it never holds the build's lock) and the
+# arm64 release zips. Each runs in a process group of its own, stopped on exit; a finished
+# one is reaped at the next step, so a lint failure stops the run there; both are waited
+# for before the arm64 proof.
 lint="" zips=""
 trap 'for job in $lint $zips; do kill -- "-$job" 2>/dev/null; done; scripts/stack.sh stop' EXIT
 waited() { # waited <pid> <what> <log>: its exit status, its log's tail
   wait "$1" || { tail -n 40 "$3"; echo "error: $2 failed (log: $3)" >&2; exit 1; }
-  echo "--- $2 done: $(tail -n 1 "$3")"
+  echo "--- $2: done (log: $3)"
 }
 reap() {
   if [ -n "$lint" ] && ! kill -0 "$lint" 2>/dev/null; then waited "$lint" lint .state/lint.log; lint=""; fi
@@ -32,10 +33,6 @@ step() {
   printf '\n=== [%s] %s\n' "$(date -u +%T)" "$*"
 }
 mkdir -p .state
-
-step "lint, in the background at nice 19 (log: .state/lint.log)"
-CARGO_TARGET_DIR=target/lint setsid -w nice -n 19 make --no-print-directory lint >.state/lint.log 2>&1 &
-lint=$!
 
 step "security scan (checkov)"
 make --no-print-directory scan
@@ -51,6 +48,10 @@ make --no-print-directory build
 
 step "headless Chromium, for the browser tests; qemu, for the arm64 proof"
 make --no-print-directory chromium qemu
+
+step "lint, in the background at nice 19 (log: .state/lint.log)"
+CARGO_TARGET_DIR=target/lint setsid -w nice -n 19 make --no-print-directory lint >.state/lint.log 2>&1 &
+lint=$!
 
 # The arm64 release zips, as make deploy builds them (in a target folder of their own).
 step "arm64 release zips, in the background at nice 19 (log: .state/zips-aws.log)"
@@ -82,7 +83,9 @@ step "unit and end-to-end tests, all but the arm64 proof"
 # the stack is up, so they run; the two that need the arm64 zips run once those are built.
 arm64_proof=(the_generator_zip_reads_ssm_at_init_and_publishes_events_that_land
   each_transformer_zip_answers_a_valid_and_a_malformed_record_in_its_lanes_shape)
-cargo test --workspace --all-targets -- --include-ignored "${arm64_proof[@]/#/--skip=}"
+# (The same targets as --all-targets, the criterion benches apart: their harness takes no --skip.)
+cargo test --workspace --lib --bins --tests --examples -- --include-ignored "${arm64_proof[@]/#/--skip=}"
+cargo test --workspace --benches
 
 step "lint and the arm64 release zips, waited for"
 if [ -n "$lint" ]; then waited "$lint" lint .state/lint.log; lint=""; fi
