@@ -3,24 +3,24 @@
 # stripped), cross-compiled with cargo-lambda and zig from the project's venv.
 # Output: dist/aws/<function>.zip, each holding one `bootstrap`.
 #
-# EVENTLAB_SUBSTITUTE_HOST_ZIPS=1 (only the AWS-path rehearsal in `make test` sets it) puts
-# the host zips from dist/local there instead, loudly, and marks the folder so that a real
-# deploy refuses them: the stand-in emulator runs `bootstrap` as a host process.
+# EVENTLAB_SUBSTITUTE_HOST_ZIPS=<folder> (only the AWS-path rehearsal in `make test` sets it)
+# puts the host zips from dist/local in that folder instead, loudly, and builds nothing:
+# the stand-in emulator runs `bootstrap` as a host process. dist/aws is never touched then,
+# and scripts/stack.sh deploys from that folder only to a stand-in (AWS_ENDPOINT_URL set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 functions=(generator transform)
-marker=dist/aws/SUBSTITUTED-HOST-ZIPS
 
-if [ "${EVENTLAB_SUBSTITUTE_HOST_ZIPS:-0}" = 1 ]; then
-  mkdir -p dist/aws
-  echo "==> SUBSTITUTION: dist/aws gets the HOST (x86_64) zips from dist/local, not arm64 builds"
+if [ -n "${EVENTLAB_SUBSTITUTE_HOST_ZIPS:-}" ]; then
+  out=$EVENTLAB_SUBSTITUTE_HOST_ZIPS
+  mkdir -p "$out"
+  echo "==> SUBSTITUTION: the HOST (x86_64) zips from dist/local go to $out, not arm64 builds to dist/aws"
   for function in "${functions[@]}"; do
     [ -f "dist/local/$function.zip" ] || { echo "error: dist/local/$function.zip is missing: run make build" >&2; exit 1; }
-    cp "dist/local/$function.zip" "dist/aws/$function.zip"
-    printf '==> %-22s %s (host build, %s)\n' "$function" "dist/aws/$function.zip" "$(du -h "dist/aws/$function.zip" | cut -f1)"
+    cp "dist/local/$function.zip" "$out/$function.zip"
+    printf '==> %-22s %s (host build, %s)\n' "$function" "$out/$function.zip" "$(du -h "$out/$function.zip" | cut -f1)"
   done
-  echo "These zips only run where bootstrap runs on this host (the stand-in emulator); make deploy rebuilds arm64 ones." >"$marker"
   exit 0
 fi
 
@@ -33,7 +33,6 @@ mkdir -p dist/aws
 export CARGO_TARGET_DIR="$PWD/target/aws"
 cargo lambda build --release --arm64 --output-format zip \
   -p eventlab-generator -p eventlab-transformers --lambda-dir "$CARGO_TARGET_DIR/lambda"
-rm -f "$marker"
 for function in "${functions[@]}"; do
   cp "$CARGO_TARGET_DIR/lambda/$function/bootstrap.zip" "dist/aws/$function.zip"
   printf '==> %-22s %s (%s)\n' "$function" "dist/aws/$function.zip" "$(du -h "dist/aws/$function.zip" | cut -f1)"

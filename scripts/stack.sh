@@ -96,13 +96,16 @@ plugin_dir() {
 
 if [ "$target" = aws ]; then
   # Region, profile, role to assume, budget e-mail: TF_VAR_region, TF_VAR_aws_profile, … (see the README).
-  tf_vars=(-var "lambda_architecture=arm64" -var "lambda_zip_dir=$root/dist/aws")
+  # The arm64 zips make zips-aws builds; a rehearsal's host zips (see scripts/build-aws-zips.sh)
+  # only ever go to a stand-in.
+  zips=${EVENTLAB_SUBSTITUTE_HOST_ZIPS:-$root/dist/aws}
+  tf_vars=(-var "lambda_architecture=arm64" -var "lambda_zip_dir=$zips")
   if [ -n "${AWS_ENDPOINT_URL:-}" ]; then
     # The SDKs and the CLI honour AWS_ENDPOINT_URL by themselves; Terraform is told here.
     say "AWS_ENDPOINT_URL is set: every call goes to $AWS_ENDPOINT_URL, a stand-in for AWS, not AWS"
     tf_vars+=(-var "endpoint_url=$AWS_ENDPOINT_URL")
-  elif [ -f dist/aws/SUBSTITUTED-HOST-ZIPS ] && [ "${1:-}" != destroy ]; then
-    die "dist/aws holds host zips from a rehearsal, which cannot run on AWS: run 'make zips-aws' (make deploy does)"
+  elif [ -n "${EVENTLAB_SUBSTITUTE_HOST_ZIPS:-}" ]; then
+    die "EVENTLAB_SUBSTITUTE_HOST_ZIPS names host zips, which cannot run on AWS: unset it (it is for the rehearsal's stand-in)"
   fi
 else
   # The local stack takes requests as large as the generator allows; the AWS default is small.
