@@ -1,70 +1,106 @@
 #!/usr/bin/env bash
-# `make test`: Terraform checks, the build, lint and the arm64 release build (in the
-# background), then unit, end-to-end and arm64 tests against a fresh local stack of its own
-# (STACK=test on port 4599), destroyed and checked for leftovers; last, the learner's AWS
-# journey rehearsed on another fresh emulator (scripts/rehearse-aws.sh).
+# `make test`: the build, then three tracks side by side, each on an emulator of its own.
+#   - The test stack (STACK=test, port 4599): unit and end-to-end tests; the learner's AWS
+#     journey, rehearsed on another fresh emulator (scripts/rehearse-aws.sh, port 4598); the
+#     arm64 proof once its zips are built; then destroyed and checked for leftovers.
+#   - The README's commands, run as written from a learner's first `make demo` to `make down`
+#     (STACK=readme, port 4597; log .state/readme-test.log).
+#   - Lint, the security scan, Terraform's tests and the arm64 release zips, at the lowest
+#     priority, in the CPU the stacks leave idle (they mostly wait: on the emulator, on rates
+#     and outages).
+# Each background track runs in a process group of its own, stopped on exit; a finished one is
+# reaped at the next step, so a failure stops the run there with its log's tail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-export STACK=test PORT=${TEST_PORT:-4599}
-export EVENTLAB_OUTPUTS=.state/test/outputs.json EVENTLAB_CREDENTIALS=.state/test/learner.json
-export EVENTLAB_STATE_JSON=.state/test/state.json
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+# The test stacks' queues hide a received message for 30 s, not the default 180 s: a drill's
+# failed SQS batch comes back in seconds. The rehearsal keeps the defaults.
+export TF_VAR_sqs_visibility_timeout_seconds=30
 
-# Once the build is done (during it they would only slow it), two CPU-bound jobs run in the
-# background at the lowest priority, taking the CPU the stack's steps leave idle (those
-# mostly wait: on the emulator, on rates and outages) while the foreground keeps its own:
-# lint (clippy in a target folder of its own, so it never holds the build's lock) and the
-# arm64 release zips. Each runs in a process group of its own, stopped on exit; a finished
-# one is reaped at the next step, so a lint failure stops the run there; both are waited
-# for before the arm64 proof.
-lint="" zips=""
-trap 'for job in $lint $zips; do kill -- "-$job" 2>/dev/null; done; scripts/stack.sh stop' EXIT
-waited() { # waited <pid> <what> <log>: its exit status, its log's tail
-  wait "$1" || { tail -n 40 "$3"; echo "error: $2 failed (log: $3)" >&2; exit 1; }
-  echo "--- $2: done (log: $3)"
+use_stack() { # use_stack <name> <port>: the stack the commands that follow work on
+  export STACK=$1 PORT=$2
+  export EVENTLAB_OUTPUTS=.state/$1/outputs.json EVENTLAB_CREDENTIALS=.state/$1/learner.json
+  export EVENTLAB_STATE_JSON=.state/$1/state.json
+}
+readme_port=${README_PORT:-4597}
+use_stack test "${TEST_PORT:-4599}"
+
+declare -A what_of log_of # the background tracks, by process id
+background() {            # background <what> <log> <command...>
+  local what=$1 log=$2
+  shift 2
+  setsid -w "$@" >"$log" 2>&1 &
+  what_of[$!]=$what log_of[$!]=$log
+  printf -- '--- %s: started in the background (log: %s)\n' "$what" "$log"
+}
+finish() { # finish <pid>: its exit status; on failure its log's tail, and the run stops
+  local pid=$1 what=${what_of[$1]} log=${log_of[$1]}
+  unset "what_of[$pid]" "log_of[$pid]"
+  wait "$pid" || { tail -n 60 "$log"; echo "error: $what failed (log: $log)" >&2; exit 1; }
+  printf -- '--- [%s] %s: done (log: %s)\n' "$(date -u +%T)" "$what" "$log"
 }
 reap() {
-  if [ -n "$lint" ] && ! kill -0 "$lint" 2>/dev/null; then waited "$lint" lint .state/lint.log; lint=""; fi
-  if [ -n "$zips" ] && ! kill -0 "$zips" 2>/dev/null; then waited "$zips" "the arm64 zips build" .state/zips-aws.log; zips=""; fi
+  local pid
+  for pid in "${!what_of[@]}"; do kill -0 "$pid" 2>/dev/null || finish "$pid"; done
+}
+await() { # await <what>: waits for the background track of that name
+  local pid
+  for pid in "${!what_of[@]}"; do [ "${what_of[$pid]}" != "$1" ] || finish "$pid"; done
+}
+stop_all() {
+  local pid
+  for pid in "${!what_of[@]}"; do kill -- "-$pid" 2>/dev/null || true; done
+  STACK=readme PORT=$readme_port scripts/stack.sh stop
+  scripts/stack.sh stop
 }
 step() {
   reap
   printf '\n=== [%s] %s\n' "$(date -u +%T)" "$*"
 }
+
+# The README's commands as a learner types them, from the first `make demo` (which brings
+# the stack up) to `make down`, in a fresh shell each (labctl/tests/readme.rs).
+readme_track() {
+  use_stack readme "$readme_port"
+  trap 'scripts/stack.sh stop' EXIT
+  scripts/stack.sh stop # a stale stack from an interrupted run
+  rm -rf .state/readme
+  cargo test --workspace --test readme -- --include-ignored --nocapture
+  make --no-print-directory down
+}
+if [ "${1:-}" = readme ]; then readme_track; exit; fi # `scripts/test.sh readme`: that track alone
+
+trap stop_all EXIT
 mkdir -p .state
 
-step "security scan (checkov)"
-make --no-print-directory scan
-
-step "terraform test (variable validation, mocked provider)"
-scripts/stack.sh tftest
-
 step "provider lookup: only the pinned version, never a project's .terraform cache"
+# (First, and alone: its init writes terraform/.terraform.lock.hcl, which every later init reads.)
 scripts/stack.sh check-plugin-dir
 
-step "build"
+step "build (the security scanner and the arm64 toolchain install beside it)"
+background "tool install" .state/tools.log make --no-print-directory venv-scan venv-aws
 make --no-print-directory build
 
 step "headless Chromium, for the browser tests; qemu, for the arm64 proof"
 make --no-print-directory chromium qemu
+await "tool install"
 
-step "lint, in the background at nice 19 (log: .state/lint.log)"
-CARGO_TARGET_DIR=target/lint setsid -w nice -n 19 make --no-print-directory lint >.state/lint.log 2>&1 &
-lint=$!
-
-# The arm64 release zips, as make deploy builds them (in a target folder of their own).
-step "arm64 release zips, in the background at nice 19 (log: .state/zips-aws.log)"
-setsid -w nice -n 19 make --no-print-directory zips-aws >.state/zips-aws.log 2>&1 &
-zips=$!
+step "lint, security scan, Terraform's tests, and the arm64 release zips: in the background at nice 19"
+# Clippy in a target folder of its own, so it never holds the build's lock; the arm64 zips,
+# as make deploy builds them, in theirs.
+background "lint, scan (checkov), terraform test" .state/checks.log \
+  nice -n 19 bash -c 'CARGO_TARGET_DIR=target/lint make --no-print-directory lint &&
+    make --no-print-directory scan && scripts/stack.sh tftest'
+background "the arm64 release zips" .state/zips-aws.log nice -n 19 make --no-print-directory zips-aws
 
 step "unit and fixture tests, no stack (make unit: the stack tests show as ignored)"
 make --no-print-directory unit
 
+step "the README's commands, as written, on a stack of their own (STACK=readme, port $readme_port)"
+background "the README's commands" .state/readme-test.log scripts/test.sh readme
+
 step "local stack (make up, as a learner brings one up)"
-# The test stack's queues hide a received message for 30 s, not the default 180 s: a
-# drill's failed SQS batch comes back in seconds. The rehearsal below keeps the defaults.
-export TF_VAR_sqs_visibility_timeout_seconds=30
 scripts/stack.sh stop # a stale test stack from an interrupted run
 scripts/stack.sh validate
 make --no-print-directory up
@@ -78,18 +114,23 @@ grep -E '^Plan:' .state/test/plan-aws-variables.log
 grep -q 'aws_sns_topic_subscription.alarm_email\[0\] will be created' .state/test/plan-aws-variables.log ||
   { echo 'error: alarm_email did not plan an e-mail subscription' >&2; exit 1; }
 
-step "unit and end-to-end tests, all but the arm64 proof"
+step "unit and end-to-end tests on the test stack, all but the README's commands and the arm64 proof"
 # The stack-needing tests are #[ignore]d (a plain `cargo test` lists them, with why); here
-# the stack is up, so they run; the two that need the arm64 zips run once those are built.
-arm64_proof=(the_generator_zip_reads_ssm_at_init_and_publishes_events_that_land
+# the stack is up, so they run. The README's commands run on their own stack (above); the two
+# tests that need the arm64 zips run once those are built. Skipped by full name: renamed,
+# they would run here and fail loudly (a second `make watch` on the README's port, no zips).
+skipped=(every_readme_command_runs_as_written_in_a_fresh_shell
+  the_generator_zip_reads_ssm_at_init_and_publishes_events_that_land
   each_transformer_zip_answers_a_valid_and_a_malformed_record_in_its_lanes_shape)
 # (The same targets as --all-targets, the criterion benches apart: their harness takes no --skip.)
-cargo test --workspace --lib --bins --tests --examples -- --include-ignored "${arm64_proof[@]/#/--skip=}"
+cargo test --workspace --lib --bins --tests --examples -- --include-ignored "${skipped[@]/#/--skip=}"
 cargo test --workspace --benches
 
-step "lint and the arm64 release zips, waited for"
-if [ -n "$lint" ]; then waited "$lint" lint .state/lint.log; lint=""; fi
-if [ -n "$zips" ]; then waited "$zips" "the arm64 zips build" .state/zips-aws.log; zips=""; fi
+step "the learner's AWS journey, rehearsed against a stand-in emulator (while the arm64 zips finish)"
+(unset TF_VAR_sqs_visibility_timeout_seconds && scripts/rehearse-aws.sh)
+
+step "the arm64 release zips, waited for"
+await "the arm64 release zips"
 
 step "the arm64 proof: the release zips under qemu against the stack"
 # The whole test binary, by target rather than by name: a renamed test still runs here (and,
@@ -99,6 +140,7 @@ EVENTLAB_ARM64_ZIPS=dist/aws cargo test --workspace --test arm64_artifacts -- --
 step "destroy (make down: destroy, check that nothing is left, stop the emulator)"
 make --no-print-directory down
 
-step "the learner's AWS journey, rehearsed against a stand-in emulator"
-unset TF_VAR_sqs_visibility_timeout_seconds
-scripts/rehearse-aws.sh
+step "the README's commands and the static checks, waited for"
+await "the README's commands"
+grep -E '^\$ |^  [0-9]+ s$|^test result|^==> \[readme\] (Apply|Destroy) complete|left\b' .state/readme-test.log || true
+await "lint, scan (checkov), terraform test"
