@@ -5,9 +5,9 @@
 #     arm64 proof once its zips are built; then destroyed and checked for leftovers.
 #   - The README's commands, run as written from a learner's first `make demo` to `make down`
 #     (STACK=readme, port 4597; log .state/readme-test.log).
-#   - Lint, the security scan, Terraform's tests and the arm64 release zips, at the lowest
-#     priority, in the CPU the stacks leave idle (they mostly wait: on the emulator, on rates
-#     and outages).
+#   - The arm64 release zips (from the start, beside the build), lint, the security scan and
+#     Terraform's tests, at the lowest priority, in the CPU the build and the stacks leave idle
+#     (the stacks mostly wait: on the emulator, on rates and outages).
 # Each background track runs in a process group of its own, stopped on exit; a finished one is
 # reaped at the next step, so a failure stops the run there with its log's tail.
 set -euo pipefail
@@ -78,21 +78,23 @@ step "provider lookup: only the pinned version, never a project's .terraform cac
 # (First, and alone: its init writes terraform/.terraform.lock.hcl, which every later init reads.)
 scripts/stack.sh check-plugin-dir
 
-step "build (the security scanner and the arm64 toolchain install beside it)"
-background "tool install" .state/tools.log make --no-print-directory venv-scan venv-aws
+step "build; beside it, at nice 19, the arm64 release zips and the security scanner's install"
+# The arm64 zips, as make deploy builds them (in a target folder of their own), take the
+# longest: they start first, in the CPU the build leaves idle (its links, its build scripts).
+make --no-print-directory venv-aws
+background "the arm64 release zips" .state/zips-aws.log nice -n 19 make --no-print-directory zips-aws
+background "the security scanner's install" .state/tools.log nice -n 19 make --no-print-directory venv-scan
 make --no-print-directory build
 
 step "headless Chromium, for the browser tests; qemu, for the arm64 proof"
 make --no-print-directory chromium qemu
-await "tool install"
+await "the security scanner's install"
 
-step "lint, security scan, Terraform's tests, and the arm64 release zips: in the background at nice 19"
-# Clippy in a target folder of its own, so it never holds the build's lock; the arm64 zips,
-# as make deploy builds them, in theirs.
+step "lint, security scan and Terraform's tests: in the background at nice 19"
+# Clippy in a target folder of its own, so it never holds the build's lock.
 background "lint, scan (checkov), terraform test" .state/checks.log \
   nice -n 19 bash -c 'CARGO_TARGET_DIR=target/lint make --no-print-directory lint &&
     make --no-print-directory scan && scripts/stack.sh tftest'
-background "the arm64 release zips" .state/zips-aws.log nice -n 19 make --no-print-directory zips-aws
 
 step "unit and fixture tests, no stack (make unit: the stack tests show as ignored)"
 make --no-print-directory unit
