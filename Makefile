@@ -10,7 +10,7 @@ CRYPTOGRAPHY_VERSION := 50.0.2
 # MiniStack answers CBOR (the Rust SDK's protocol for CloudWatch) only with cbor2 beside it.
 CBOR2_VERSION := 6.2.1
 
-# The learner's stack; `make test` uses its own (STACK=test, PORT=4599).
+# The learner's stack; `make test` uses its own (STACK=test on 4599, STACK=readme on 4597).
 STACK ?= local
 PORT ?= 4566
 export STACK PORT
@@ -208,5 +208,5 @@ lint: ## rustfmt, clippy and terraform fmt
 unit: ## unit and fixture tests, no stack needed (the stack tests show as ignored)
 	cargo test --workspace --all-targets
 
-test: venv ## everything: lint, unit and end-to-end tests on a fresh stack of its own
+test: venv ## everything: lint, unit and end-to-end tests on fresh stacks of their own
 	scripts/test.sh
