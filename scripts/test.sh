@@ -5,9 +5,9 @@
 #     arm64 proof once its zips are built; then destroyed and checked for leftovers.
 #   - The README's commands, run as written from a learner's first `make demo` to `make down`
 #     (STACK=readme, port 4597; log .state/readme-test.log).
-#   - The arm64 release zips (from the start, beside the build), lint, the security scan and
-#     Terraform's tests, at the lowest priority, in the CPU the build and the stacks leave idle
-#     (the stacks mostly wait: on the emulator, on rates and outages).
+#   - The arm64 release zips (from the start: at the lowest priority beside the build, then
+#     evenly), and lint, the security scan and Terraform's tests, at the lowest priority, in
+#     the CPU the stacks leave idle (they mostly wait: on the emulator, on rates and outages).
 # Each background track runs in a process group of its own, stopped on exit; a finished one is
 # reaped at the next step, so a failure stops the run there with its log's tail.
 set -euo pipefail
@@ -26,13 +26,29 @@ use_stack() { # use_stack <name> <port>: the stack the commands that follow work
 readme_port=${README_PORT:-4597}
 use_stack test "${TEST_PORT:-4599}"
 
+# A background track runs in a session of its own. Where the kernel schedules by session
+# (autogroups: /proc/sys/kernel/sched_autogroup_enabled), a process's niceness only ranks it
+# within its session, so a track's niceness is set on its session's group too.
 declare -A what_of log_of # the background tracks, by process id
-background() {            # background <what> <log> <command...>
-  local what=$1 log=$2
-  shift 2
-  setsid -w "$@" >"$log" 2>&1 &
+background() {            # background <what> <log> <niceness> <command...>
+  local what=$1 log=$2 niceness=$3
+  shift 3
+  setsid -w bash -c 'echo "$0" >/proc/self/autogroup 2>/dev/null || true; exec nice -n "$0" "$@"' \
+    "$niceness" "$@" >"$log" 2>&1 &
   what_of[$!]=$what log_of[$!]=$log
-  printf -- '--- %s: started in the background (log: %s)\n' "$what" "$log"
+  printf -- '--- %s: started in the background at nice %s (log: %s)\n' "$what" "$niceness" "$log"
+}
+renice_track() { # renice_track <what> <niceness>: best effort (a lower one may need privileges)
+  local pid ours
+  ours=$(cut -d' ' -f1 /proc/$$/autogroup 2>/dev/null || true)
+  for pid in "${!what_of[@]}"; do
+    [ "${what_of[$pid]}" = "$1" ] || continue
+    if [ -n "$ours" ] && [ "$(cut -d' ' -f1 "/proc/$pid/autogroup" 2>/dev/null || true)" != "$ours" ]; then
+      echo "$2" >"/proc/$pid/autogroup" 2>/dev/null || true
+    fi
+    renice -n "$2" -g "$pid" >/dev/null 2>&1 || true
+    printf -- '--- %s: now at nice %s\n' "$1" "$2"
+  done
 }
 finish() { # finish <pid>: its exit status; on failure its log's tail, and the run stops
   local pid=$1 what=${what_of[$1]} log=${log_of[$1]}
@@ -78,29 +94,30 @@ step "provider lookup: only the pinned version, never a project's .terraform cac
 # (First, and alone: its init writes terraform/.terraform.lock.hcl, which every later init reads.)
 scripts/stack.sh check-plugin-dir
 
-step "build; beside it, at nice 19, the arm64 release zips and the security scanner's install"
+step "build; beside it, at the lowest priority, the arm64 release zips and the security scanner's install"
 # The arm64 zips, as make deploy builds them (in a target folder of their own), take the
-# longest: they start first, in the CPU the build leaves idle (its links, its build scripts).
+# longest and are needed before the end: they start first, in the CPU the build leaves idle
+# (its links, its build scripts), and share the CPU evenly once it is done.
 make --no-print-directory venv-aws
-background "the arm64 release zips" .state/zips-aws.log nice -n 19 make --no-print-directory zips-aws
-background "the security scanner's install" .state/tools.log nice -n 19 make --no-print-directory venv-scan
+background "the arm64 release zips" .state/zips-aws.log 19 make --no-print-directory zips-aws
+background "the security scanner's install" .state/tools.log 19 make --no-print-directory venv-scan
 make --no-print-directory build
+renice_track "the arm64 release zips" 0
 
 step "headless Chromium, for the browser tests; qemu, for the arm64 proof"
 make --no-print-directory chromium qemu
 await "the security scanner's install"
 
-step "lint, security scan and Terraform's tests: in the background at nice 19"
+step "lint, security scan and Terraform's tests: in the background at the lowest priority"
 # Clippy in a target folder of its own, so it never holds the build's lock.
-background "lint, scan (checkov), terraform test" .state/checks.log \
-  nice -n 19 bash -c 'CARGO_TARGET_DIR=target/lint make --no-print-directory lint &&
+background "lint, scan (checkov), terraform test" .state/checks.log 19 bash -c 'CARGO_TARGET_DIR=target/lint make --no-print-directory lint &&
     make --no-print-directory scan && scripts/stack.sh tftest'
 
 step "unit and fixture tests, no stack (make unit: the stack tests show as ignored)"
 make --no-print-directory unit
 
 step "the README's commands, as written, on a stack of their own (STACK=readme, port $readme_port)"
-background "the README's commands" .state/readme-test.log scripts/test.sh readme
+background "the README's commands" .state/readme-test.log 0 scripts/test.sh readme
 
 step "local stack (make up, as a learner brings one up)"
 scripts/stack.sh stop # a stale test stack from an interrupted run
