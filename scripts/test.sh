@@ -38,16 +38,21 @@ background() {            # background <what> <log> <niceness> <command...>
   what_of[$!]=$what log_of[$!]=$log
   printf -- '--- %s: started in the background at nice %s (log: %s)\n' "$what" "$niceness" "$log"
 }
+pid_of() { # pid_of <what>: the background track of that name, if it is still tracked
+  local pid
+  for pid in "${!what_of[@]}"; do [ "${what_of[$pid]}" != "$1" ] || echo "$pid"; done
+}
 renice_track() { # renice_track <what> <niceness>: best effort (a lower one may need privileges)
   local pid ours
   ours=$(cut -d' ' -f1 /proc/$$/autogroup 2>/dev/null || true)
-  for pid in "${!what_of[@]}"; do
-    [ "${what_of[$pid]}" = "$1" ] || continue
+  for pid in $(pid_of "$1"); do
+    kill -0 "$pid" 2>/dev/null || { printf -- '--- %s: already done\n' "$1"; continue; }
     if [ -n "$ours" ] && [ "$(cut -d' ' -f1 "/proc/$pid/autogroup" 2>/dev/null || true)" != "$ours" ]; then
       echo "$2" >"/proc/$pid/autogroup" 2>/dev/null || true
     fi
     renice -n "$2" -g "$pid" >/dev/null 2>&1 || true
-    printf -- '--- %s: now at nice %s\n' "$1" "$2"
+    printf -- '--- %s: asked for nice %s; now nice %s, scheduling group: %s\n' "$1" "$2" \
+      "$(ps -o ni= -p "$pid" | tr -d ' ')" "$(cat "/proc/$pid/autogroup" 2>/dev/null || echo none)"
   done
 }
 finish() { # finish <pid>: its exit status; on failure its log's tail, and the run stops
@@ -62,7 +67,7 @@ reap() {
 }
 await() { # await <what>: waits for the background track of that name
   local pid
-  for pid in "${!what_of[@]}"; do [ "${what_of[$pid]}" != "$1" ] || finish "$pid"; done
+  for pid in $(pid_of "$1"); do finish "$pid"; done
 }
 stop_all() {
   local pid
