@@ -244,7 +244,8 @@ async fn the_page_shows_every_lane_landing_live_and_a_poison_record_as_rejected(
         profile: Vec::new(),
     };
     let out = std::env::temp_dir().join(format!("eventlab-watch-{}", uuid::Uuid::now_v7()));
-    let bench = tokio::spawn(async move { session.run(&Service::ALL, &drive, None, &out).await });
+    let report = out.clone();
+    let bench = tokio::spawn(async move { session.run(&Service::ALL, &drive, None, &report).await });
 
     // The page only changes through its live feed: every reading below is what it drew.
     let started = Instant::now();
@@ -266,6 +267,7 @@ async fn the_page_shows_every_lane_landing_live_and_a_poison_record_as_rejected(
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let (summary, _) = bench.await.unwrap().unwrap();
+    std::fs::remove_dir_all(&out).unwrap();
     for lane in &summary.lanes {
         assert_eq!(lane.delivery.delivered, u64::from(EVENTS), "{}", lane.service);
         assert!(
