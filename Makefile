@@ -65,6 +65,7 @@ scan: venv-scan ## checkov over the Terraform: no failed check; every skip says 
 
 # One build of the whole workspace, tests included, so that `cargo test` reuses it.
 build: ## build everything and zip the Lambdas for the local stack
+	@scripts/check-disk.sh "the first build" 4700 target/debug # it filled 4.3 GiB (2026-11-29)
 	@echo "==> building the lab: Lambdas, tools and tests (the first time takes minutes: cargo names each crate as it goes)"
 	cargo build --workspace --all-targets
 	scripts/package-lambdas.sh

@@ -94,6 +94,9 @@ if [ "${1:-}" = readme ]; then readme_track; exit; fi # `scripts/test.sh readme`
 
 trap stop_all EXIT
 mkdir -p .state
+# From a fresh clone, make test filled 7.2 GiB (2026-11-29): the dev build 4.3, the arm64
+# zips' build 1.0, clippy's 0.9, the tools in .venv 0.75.
+scripts/check-disk.sh "make test" 8000 target .venv .state dist
 
 step "provider lookup: only the pinned version, never a project's .terraform cache"
 # (First, and alone: its init writes terraform/.terraform.lock.hcl, which every later init reads.)
