@@ -1,6 +1,6 @@
 # eventlab: the local lab runs the real Terraform and Lambda binaries against MiniStack.
 #   make demo   set everything up, publish events through the API, show the S3 results
-#   make test   lint, unit tests, and end-to-end tests on a fresh stack of their own
+#   make test   lint, unit tests, and end-to-end tests on fresh stacks of their own
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
@@ -9,6 +9,14 @@ MINISTACK_VERSION := 1.5.33
 CRYPTOGRAPHY_VERSION := 50.0.2
 # MiniStack answers CBOR (the Rust SDK's protocol for CloudWatch) only with cbor2 beside it.
 CBOR2_VERSION := 6.2.1
+
+# A Terraform CLI configuration named but missing (as some shells set it) is read as none,
+# as scripts/stack.sh does, instead of a warning on every terraform command.
+ifneq ($(TF_CLI_CONFIG_FILE),)
+ifeq ($(wildcard $(TF_CLI_CONFIG_FILE)),)
+export TF_CLI_CONFIG_FILE := /dev/null
+endif
+endif
 
 # The learner's stack; `make test` uses its own (STACK=test on 4599, STACK=readme on 4597).
 STACK ?= local
@@ -22,7 +30,7 @@ BENCH := $(LOCAL_AWS) target/debug/eventlab-bench
 # `make bench BENCH_ARGS="--events 500 --rate 100"`; see `target/debug/eventlab-bench run --help`.
 BENCH_ARGS ?= --events 100 --rate 50
 
-.PHONY: help venv venv-aws venv-scan scan build zips-aws qemu chromium up token curl api-url demo bench drill redrive watch watch-tui watch-screenshot report-screenshot tune tune-experiment sweep model down test unit lint criterion coldstart \
+.PHONY: help venv venv-aws venv-scan scan build zips-aws qemu chromium up token curl api-url demo bench drill redrive watch watch-tui watch-screenshot report-screenshot tune tune-experiment sweep model down test unit lint format clippy criterion coldstart \
 	deploy destroy bench-aws token-aws api-key-aws curl-aws
 
 help: ## list the targets
@@ -200,11 +208,15 @@ down: ## destroy the stack, check that nothing is left, stop MiniStack
 	$(LABCTL) leftovers
 	scripts/stack.sh stop
 
-lint: ## rustfmt, clippy and terraform fmt
+lint: format clippy ## rustfmt, terraform fmt, the dev profile's entries, clippy
+
+format: ## the quick part of lint (seconds): rustfmt, terraform fmt, the dev profile's entries
 	cargo fmt --all -- --check
-	scripts/check-profile.sh
-	cargo clippy --workspace --all-targets -- -D warnings
 	terraform fmt -check -recursive terraform
+	scripts/check-profile.sh
+
+clippy: ## clippy, every target, warnings as errors
+	cargo clippy --workspace --all-targets -- -D warnings
 
 unit: ## unit and fixture tests, no stack needed (the stack tests show as ignored)
 	cargo test --workspace --all-targets

@@ -6,8 +6,9 @@
 #   - The README's commands, run as written from a learner's first `make demo` to `make down`
 #     (STACK=readme, port 4597; log .state/readme-test.log).
 #   - The arm64 release zips (from the start: at the lowest priority beside the build, then
-#     evenly), and lint, the security scan and Terraform's tests, at the lowest priority, in
+#     evenly), and clippy, the security scan and Terraform's tests, at the lowest priority, in
 #     the CPU the stacks leave idle (they mostly wait: on the emulator, on rates and outages).
+# Formatting is checked first (seconds), so a slip fails the run at once.
 # Each background track runs in a process group of its own, stopped on exit; a finished one is
 # reaped at the next step, so a failure stops the run there with its log's tail.
 set -euo pipefail
@@ -98,6 +99,9 @@ mkdir -p .state
 # zips' build 1.0, clippy's 0.9, the tools in .venv 0.75.
 scripts/check-disk.sh "make test" 8000 target .venv .state dist
 
+step "formatting and the dev profile's entries (make format: seconds, so a slip fails at once)"
+make --no-print-directory format
+
 step "provider lookup: only the pinned version, never a project's .terraform cache"
 # (First, and alone: its init writes terraform/.terraform.lock.hcl, which every later init reads.)
 scripts/stack.sh check-plugin-dir
@@ -116,9 +120,9 @@ step "headless Chromium, for the browser tests; qemu, for the arm64 proof"
 make --no-print-directory chromium qemu
 await "the security scanner's install"
 
-step "lint, security scan and Terraform's tests: in the background at the lowest priority"
+step "clippy, security scan and Terraform's tests: in the background at the lowest priority"
 # Clippy in a target folder of its own, so it never holds the build's lock.
-background "lint, scan (checkov), terraform test" .state/checks.log 19 bash -c 'CARGO_TARGET_DIR=target/lint make --no-print-directory lint &&
+background "clippy, scan (checkov), terraform test" .state/checks.log 19 bash -c 'CARGO_TARGET_DIR=target/lint make --no-print-directory clippy &&
     make --no-print-directory scan && scripts/stack.sh tftest'
 
 step "the README's commands, as written, on a stack of their own (STACK=readme, port $readme_port)"
@@ -171,4 +175,4 @@ make --no-print-directory down
 step "the README's commands and the static checks, waited for"
 await "the README's commands"
 grep -E '^\$ |^  [0-9]+ s$|^test result|^==> \[readme\] (Apply|Destroy) complete|left\b' .state/readme-test.log || true
-await "lint, scan (checkov), terraform test"
+await "clippy, scan (checkov), terraform test"
