@@ -82,7 +82,7 @@ step() {
 }
 
 # The README's commands as a learner types them, from the first `make demo` (which brings
-# the stack up) to `make down`, in a fresh shell each (labctl/tests/readme.rs).
+# the stack up) to `make down`, in a fresh shell each (labctl/tests/readme/).
 readme_track() {
   use_stack readme "$readme_port"
   trap 'scripts/stack.sh stop' EXIT
