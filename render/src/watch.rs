@@ -28,7 +28,7 @@ mod tests {
     /// The live charts are sparklines, batch bars and a timeline drawn by the page's script:
     /// the timeline's scale is their only text, so no label of theirs can meet another (the
     /// figures sit in HTML beside them). Checked here: the page tests open the watch with a
-    /// stack (`bench/tests/watch.rs`), these pages from fixtures.
+    /// stack (`bench/tests/watch/`), these pages from fixtures.
     #[test]
     fn the_live_charts_draw_one_label_at_most() {
         let page = super::page(r#"{"lanes":[]}"#);
