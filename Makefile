@@ -167,7 +167,7 @@ coldstart: build ## cold starts and request cost of the Lambda binaries: the loc
 criterion: ## in-process micro-benchmarks (a release build: ~15 min from clean)
 	cargo bench -p eventlab-bench --bench hot_paths
 
-zips-aws: venv-aws ## build the arm64 release zips for AWS into dist/aws (~15 min from clean)
+zips-aws: venv-aws ## build the arm64 release zips for AWS into dist/aws (5½ min from clean on 2 cores, 1 GiB)
 	scripts/build-aws-zips.sh
 
 # The learner's AWS path. Set TF_VAR_region, TF_VAR_aws_profile, TF_VAR_assume_role_arn,

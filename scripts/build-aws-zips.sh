@@ -24,6 +24,7 @@ if [ -n "${EVENTLAB_SUBSTITUTE_HOST_ZIPS:-}" ]; then
   exit 0
 fi
 
+scripts/check-disk.sh "the arm64 release build" 1100 target/aws # it filled 1.0 GiB (2026-11-29)
 [ -x .venv/bin/cargo-lambda ] || { echo "error: cargo-lambda is missing: run 'make venv-aws'" >&2; exit 1; }
 rustup target list --installed | grep -q '^aarch64-unknown-linux-gnu$' || rustup target add aarch64-unknown-linux-gnu
 export PATH="$PWD/.venv/bin:$PATH"
