@@ -17,8 +17,10 @@ fn fresh_shell(command: &str) -> Command {
     shell.arg("-c").arg(command).current_dir(repo());
     shell.env_clear();
     for (key, value) in std::env::vars() {
-        let cargo_set =
-            key.starts_with("CARGO_") && key != "CARGO_HOME" || key == "CARGO" || key == "RUST_TEST_THREADS";
+        // (CARGO_HOME and CARGO_INCREMENTAL are the shell's own: cargo sets neither for a
+        // test, and a build under another CARGO_INCREMENTAL rebuilds the workspace's crates.)
+        let shells_own = key == "CARGO_HOME" || key == "CARGO_INCREMENTAL";
+        let cargo_set = key.starts_with("CARGO_") && !shells_own || key == "CARGO" || key == "RUST_TEST_THREADS";
         let make_set = key.starts_with("MAKE") || key == "MFLAGS";
         if !key.starts_with("AWS_") && !cargo_set && !make_set {
             shell.env(key, value);
