@@ -10,14 +10,6 @@ CRYPTOGRAPHY_VERSION := 50.0.2
 # MiniStack answers CBOR (the Rust SDK's protocol for CloudWatch) only with cbor2 beside it.
 CBOR2_VERSION := 6.2.1
 
-# A Terraform CLI configuration named but missing (as some shells set it) is read as none,
-# as scripts/stack.sh does, instead of a warning on every terraform command.
-ifneq ($(TF_CLI_CONFIG_FILE),)
-ifeq ($(wildcard $(TF_CLI_CONFIG_FILE)),)
-export TF_CLI_CONFIG_FILE := /dev/null
-endif
-endif
-
 # The learner's stack; `make test` uses its own (STACK=test on 4599, STACK=readme on 4597).
 STACK ?= local
 PORT ?= 4566
@@ -212,7 +204,7 @@ lint: format clippy ## rustfmt, terraform fmt, the dev profile's entries, clippy
 
 format: ## the quick part of lint (seconds): rustfmt, terraform fmt, the dev profile's entries
 	cargo fmt --all -- --check
-	terraform fmt -check -recursive terraform
+	scripts/stack.sh fmt-check
 	scripts/check-profile.sh
 
 clippy: ## clippy, every target, warnings as errors

@@ -9,7 +9,7 @@
 # plan and asking. With AWS_ENDPOINT_URL set, everything goes to that endpoint instead: that
 # is how `make test` rehearses the AWS path against a stand-in emulator.
 #
-#   scripts/stack.sh start|plan|apply|validate|show|destroy|stop|status|plugin-dir|tftest|check-plugin-dir
+#   scripts/stack.sh start|plan|apply|validate|show|destroy|stop|status|plugin-dir|tftest|fmt-check|check-plugin-dir
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -211,6 +211,11 @@ validate() {
   terraform -chdir=terraform validate
 }
 
+# Formatting only: no init, no provider, no emulator.
+fmt_check() {
+  terraform fmt -check -recursive terraform
+}
+
 # What Terraform created, as it recorded it: `labctl leftovers` asks about each of these
 # after a destroy. Saved after every apply (a failed one too) and again before a destroy; a
 # state that is already empty never overwrites it.
@@ -288,6 +293,7 @@ case "$command" in
   start | stop | plan | apply | destroy | validate | show | status) "$command" "$@" ;;
   plugin-dir) plugin_dir ;;
   tftest) tftest ;;
+  fmt-check) fmt_check ;;
   check-plugin-dir) check_plugin_dir ;;
-  *) die "usage: $0 start|plan|apply|validate|show|destroy|stop|status|plugin-dir|tftest|check-plugin-dir" ;;
+  *) die "usage: $0 start|plan|apply|validate|show|destroy|stop|status|plugin-dir|tftest|fmt-check|check-plugin-dir" ;;
 esac
