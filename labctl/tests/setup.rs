@@ -30,11 +30,13 @@ fn a_step_that_needs_more_disk_than_is_free_is_refused_in_one_line_before_it_sta
 
 #[test]
 fn what_the_named_folders_already_hold_counts_as_done() {
-    // A folder holding 64 MiB, and a step that takes 32 MiB more than the disk has free
-    // in all: with the folder counted as done, it needs 32 MiB less than is free.
-    let held = std::env::temp_dir().join(format!("eventlab-held-{}", std::process::id()));
+    // A folder holding 256 MiB, and a step that takes 128 MiB more than the disk has free
+    // in all: with the folder counted as done, it needs 128 MiB less than is free. (The
+    // margins stand for what the tests beside this one write or delete meanwhile; the
+    // folder is on the checkout's own disk, under cargo's scratch folder for tests.)
+    let held = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("eventlab-held-{}", std::process::id()));
     std::fs::create_dir_all(&held).unwrap();
-    std::fs::write(held.join("built"), vec![1u8; 64 << 20]).unwrap();
+    std::fs::write(held.join("built"), vec![1u8; 256 << 20]).unwrap();
     let df = Command::new("df")
         .args(["-Pm", "."])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -50,7 +52,7 @@ fn what_the_named_folders_already_hold_counts_as_done() {
         .unwrap()
         .parse()
         .unwrap();
-    let full = (free + 32).to_string();
+    let full = (free + 128).to_string();
 
     let met = check_disk(&["a second build", &full, held.to_str().unwrap()]);
     let refused = check_disk(&["a first build", &full]);
